@@ -1,0 +1,53 @@
+"""The Agent contract that every harness adapter implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from agentindex.sandbox.base import ExecResult, Sandbox
+from agentindex.tasks.model import Task
+from agentindex.usage import Usage
+
+
+@dataclass(frozen=True)
+class AgentContext:
+    """What one agent run gets. ``logs`` is the host directory kept as ``trials/<id>/agent/``."""
+
+    task: Task
+    sandbox: Sandbox
+    timeout_sec: float
+    logs: Path
+    model: str | None = None
+    base_url: str | None = None  # the trial's gateway prefix, for agents that use a model
+    api_key: str | None = None  # the per-trial token, never a provider key
+
+
+@dataclass(frozen=True)
+class SelfReport:
+    """Usage as the harness itself reports it; kept beside the gateway's, never trusted alone."""
+
+    usage: Usage
+    cost_usd: float | None = None
+    turns: int | None = None
+    duration_s: float | None = None
+    session_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentOutcome:
+    result: ExecResult
+    self_report: SelfReport | None = None
+
+
+class Agent(Protocol):
+    name: str
+    version: str | None
+    uses_model: bool
+
+    async def install(self, cache: Path) -> None:
+        """Install once per version into ``cache``; a no-op for agents with nothing to install."""
+        ...
+
+    async def run(self, ctx: AgentContext) -> AgentOutcome: ...

@@ -1,0 +1,88 @@
+"""The command line. Parsing and calling only: the logic lives in the packages it calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from agentindex.errors import AgentIndexError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Benchmark coding-agent harnesses paired with models.")
+tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories.")
+app.add_typer(tasks_app, name="tasks")
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command()
+def run(
+    config: Annotated[Path | None, typer.Argument(help="JOB.yaml (flags override it)")] = None,
+    dataset: Annotated[list[str] | None, typer.Option("-d", "--dataset",
+                       help="index definition, benchmark or task path")] = None,
+    agent: Annotated[list[str] | None, typer.Option("-a", "--agent")] = None,
+    model: Annotated[list[str] | None, typer.Option("-m", "--model")] = None,
+    env: Annotated[str | None, typer.Option("-e", "--env", help="sandbox backend")] = None,
+    attempts: Annotated[int | None, typer.Option("-k", "--attempts", min=1)] = None,
+    concurrency: Annotated[int | None, typer.Option("-n", "--concurrency", min=1)] = None,
+    jobs_dir: Annotated[Path | None, typer.Option("-o", "--jobs-dir")] = None,
+    job: Annotated[str | None, typer.Option("--job", help="job name (default: derived)")] = None,
+    timeout_multiplier: Annotated[float | None, typer.Option(min=0.01)] = None,
+) -> None:
+    """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
+    from agentindex.commands.run import run_command
+
+    overrides: dict[str, Any] = {
+        "datasets": dataset, "agents": agent, "models": model, "env": env,
+        "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
+        "timeout_multiplier": timeout_multiplier}
+    _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v}, console))
+
+
+@app.command()
+def report(
+    job_dir: Annotated[Path, typer.Argument(help="a job directory")],
+    format: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+) -> None:
+    """Show a job's leaderboard, or write report.json."""
+    from agentindex.commands.report import report_command
+
+    _guard(lambda: report_command(job_dir, format, out, console))
+
+
+@tasks_app.command("check")
+def tasks_check(
+    paths: Annotated[list[Path], typer.Argument(help="task directories or folders of tasks")],
+    env: Annotated[str, typer.Option("-e", "--env")] = "bwrap",
+) -> None:
+    """Load each task and run it with oracle (must score 1) and nop (must score 0)."""
+    from agentindex.commands.check import check_command
+
+    _guard(lambda: check_command(paths, env, console))
+
+
+def _guard(action: Any) -> None:
+    """User errors become one clear line and exit code 2, never a traceback."""
+    try:
+        code = action()
+    except AgentIndexError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: finished trials are saved; run the same command to resume")
+        raise typer.Exit(130) from None
+    if code:
+        raise typer.Exit(code)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
+

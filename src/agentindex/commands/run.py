@@ -1,0 +1,66 @@
+"""``agentindex run``: resolve the config, run the job, write report.json, print the table."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from agentindex.commands.progress import LiveProgress
+from agentindex.commands.report import write_report
+from agentindex.config import JobConfig
+from agentindex.errors import ConfigError
+from agentindex.report.table import leaderboard
+from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.policy import Policy
+from agentindex.runner.variants import expand_variants
+from agentindex.sandbox import get_backend
+from agentindex.tasks.catalog import resolve_datasets
+
+
+def build_spec(config: JobConfig) -> JobSpec:
+    if not config.datasets:
+        raise ConfigError("run", "--dataset", "name at least one dataset (-d demo)")
+    if not config.agents:
+        raise ConfigError("run", "--agent", "name at least one agent (-a oracle)")
+    selection = resolve_datasets(config.datasets)
+    attempts = config.attempts or (selection.index.attempts if selection.index else 1)
+    variants = expand_variants(config.agents, config.models, config.settings)
+    try:
+        policy = Policy.with_overrides(config.error_policy)
+    except (ValueError, TypeError, KeyError) as e:
+        raise ConfigError("job config", "error_policy", str(e)) from None
+    return JobSpec(
+        name=config.job or config.default_job_name(attempts), jobs_dir=config.jobs_dir.resolve(),
+        selection=selection, variants=variants, attempts=attempts,
+        concurrency=config.concurrency, backend=get_backend(config.env),
+        timeout_multiplier=config.timeout_multiplier, policy=policy,
+        config={**config.model_dump(mode="json"), "attempts": attempts,
+                "resolved": {"index_definition": selection.index.ref if selection.index else None,
+                             "benchmarks": {b.ref: [t.name for t in b.tasks]
+                                            for b in selection.benchmarks}}})
+
+
+def run_command(path: Path | None, overrides: dict[str, Any], console: Console) -> int:
+    base = JobConfig.from_yaml(path) if path else JobConfig()
+    config = base.model_copy(update=overrides)
+    config = JobConfig.model_validate(config.model_dump())  # validate flag values too
+    spec = build_spec(config)
+    selection = spec.selection
+    for warning in selection.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    console.print(f"job [bold]{spec.name}[/bold] in {spec.job_dir}: "
+                  f"{', '.join(b.ref for b in selection.benchmarks)} × "
+                  f"{len(spec.variants)} variant(s) × {spec.attempts} attempt(s)", highlight=False)
+    with LiveProgress(console) as progress:
+        summary = asyncio.run(run_job(spec, progress))
+    report = write_report(summary.job_dir)
+    console.print(leaderboard(report))
+    console.print(f"ran {summary.ran} trial(s), {summary.skipped} already done; report: "
+                  f"{summary.job_dir / 'report.json'}", highlight=False)
+    return 0
+
+
+

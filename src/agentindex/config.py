@@ -1,0 +1,53 @@
+"""The job config: a YAML file (``agentindex run JOB.yaml``) and/or command-line flags."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agentindex.errors import ConfigError
+from agentindex.tasks.loader import validation_error
+
+
+class JobConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    datasets: list[str] = Field(default_factory=list, description="-d: index, benchmark or path")
+    agents: list[str] = Field(default_factory=list, description="-a: NAME or NAME@VERSION")
+    models: list[str] = Field(default_factory=list, description="-m: provider/model")
+    settings: dict[str, Any] = Field(default_factory=dict, description="e.g. reasoning_effort")
+    env: str = "bwrap"
+    attempts: int | None = Field(default=None, ge=1)
+    concurrency: int = Field(default=4, ge=1)
+    jobs_dir: Path = Path("jobs")
+    job: str | None = None
+    timeout_multiplier: float = Field(default=1.0, gt=0)
+    error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> JobConfig:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise ConfigError(path, None, "file not found") from None
+        except yaml.YAMLError as e:
+            raise ConfigError(path, None, f"invalid YAML: {e}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(path, None, "expected a mapping of settings")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            raise validation_error(path, e) from None
+
+    def default_job_name(self, attempts: int) -> str:
+        """Stable for the same datasets, agents, models and attempts, so re-running the same
+        command resumes the same job."""
+        key = json.dumps([self.datasets, self.agents, self.models, self.settings, attempts])
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(self.datasets[0]).name.split("@")[0])
+        return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"

@@ -1,0 +1,1 @@
+"""Reports: report.json (a contract), a terminal table."""

@@ -1,0 +1,1 @@
+"""Trial lifecycle, job expansion and resume, the error policy."""

@@ -1,0 +1,191 @@
+"""A job: the trials one config expands to, run concurrently, each committed atomically with its
+artifacts; a re-run executes only what is missing.
+
+Commit protocol (what makes ``kill -9`` at any moment safe): a trial works in
+``trials/.staging/<id>/``; when it ends, ``result.json`` is written there, the directory is renamed
+to ``trials/<id>/`` and only then is its row committed. At start, staging and scratch are wiped and
+any ``trials/<id>/`` without a row (killed between rename and commit) is removed and re-run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentindex.runner.policy import Policy
+from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, run_try
+from agentindex.runner.variants import Variant, trial_id
+from agentindex.sandbox import Backend
+from agentindex.store import Store, TrialRecord, TryRecord
+from agentindex.tasks.catalog import Selection
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    jobs_dir: Path
+    selection: Selection
+    variants: list[Variant]
+    attempts: int
+    concurrency: int
+    backend: Backend
+    timeout_multiplier: float = 1.0
+    policy: Policy = field(default_factory=Policy.with_overrides)
+    agent_cache: Path = Path.home() / ".cache" / "agentindex" / "agents"
+    config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
+
+    @property
+    def job_dir(self) -> Path:
+        return self.jobs_dir / self.name
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    job_dir: Path
+    total: int
+    skipped: int
+    ran: int
+
+
+class Progress:
+    """What the runner tells the user; the CLI subclasses it with a live display."""
+
+    def planned(self, total: int, to_run: int) -> None: ...
+
+    def started(self, plan: TrialPlan) -> None: ...
+
+    def finished(self, plan: TrialPlan, record: TrialRecord) -> None: ...
+
+
+def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
+    """Benchmarks x tasks x variants x attempts; a task in two benchmarks is one trial."""
+    seen: set[str] = set()
+    for bench in spec.selection.benchmarks:
+        for task in bench.tasks:
+            for variant in spec.variants:
+                for attempt in range(1, spec.attempts + 1):
+                    tid = trial_id(variant, task.digest, attempt)
+                    if tid not in seen:
+                        seen.add(tid)
+                        yield TrialPlan(tid, variant, task, bench.ref, attempt)
+
+
+def _prepare(spec: JobSpec, store: Store) -> None:
+    job = spec.job_dir
+    trials = job / "trials"
+    shutil.rmtree(trials / ".staging", ignore_errors=True)
+    shutil.rmtree(job / ".scratch", ignore_errors=True)
+    trials.mkdir(parents=True, exist_ok=True)
+    done = store.done_trial_ids()
+    for d in trials.iterdir():
+        if d.is_dir() and d.name not in done:  # renamed but never committed
+            shutil.rmtree(d)
+    index = spec.selection.index
+    if store.get_meta("created_at") is None:
+        store.set_meta("created_at", time.time())
+    store.set_meta("index_definition", index.ref if index else None)
+    store.set_meta("index_weights",
+                   {c.benchmark: c.weight for c in index.components} if index else None)
+    store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
+    store.put_job_rows(
+        (v.row() for v in spec.variants),
+        ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,
+          "path": str(t.path)} for b in spec.selection.benchmarks for t in b.tasks))
+    (job / "config.json").write_text(json.dumps(spec.config, indent=2, default=str) + "\n")
+
+
+async def run_job(spec: JobSpec, progress: Progress | None = None) -> JobSummary:
+    progress = progress or Progress()
+    spec.job_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.in_job(spec.job_dir)
+    try:
+        _prepare(spec, store)
+        done = store.done_trial_ids()
+        plans = list(plan_trials(spec))
+        todo = [p for p in plans if p.trial_id not in done]
+        progress.planned(len(plans), len(todo))
+        settings = TrialSettings(job=spec.name, backend=spec.backend,
+                                 scratch=spec.job_dir / ".scratch", agent_cache=spec.agent_cache,
+                                 timeout_multiplier=spec.timeout_multiplier,
+                                 environ=dict(os.environ))
+        limit = asyncio.Semaphore(max(1, spec.concurrency))
+
+        async def one(plan: TrialPlan) -> None:
+            async with limit:
+                progress.started(plan)
+                record = await run_trial(plan, spec, settings, store)
+                progress.finished(plan, record)
+
+        async with asyncio.TaskGroup() as tg:
+            for plan in todo:
+                tg.create_task(one(plan))
+        shutil.rmtree(spec.job_dir / ".scratch", ignore_errors=True)
+        return JobSummary(spec.job_dir, len(plans), len(plans) - len(todo), len(todo))
+    finally:
+        store.close()
+
+
+async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,
+                    store: Store) -> TrialRecord:
+    """Every try until the policy stops retrying, then one atomic commit."""
+    staging = spec.job_dir / "trials" / ".staging" / plan.trial_id
+    shutil.rmtree(staging, ignore_errors=True)
+    failed: list[TryRecord] = []
+    try_no = 0
+    while True:
+        try_no += 1
+        art = staging / "tries" / str(try_no)
+        outcome = await run_try(plan, settings, art, try_no)
+        if not spec.policy.should_retry(outcome.error_class, try_no):
+            break
+        failed.append(TryRecord(plan.trial_id, try_no, str(outcome.error_class),
+                                outcome.error_message, outcome.started_at, outcome.finished_at))
+    for item in art.iterdir():  # the last try's artifacts are the trial's
+        item.rename(staging / item.name)
+    art.rmdir()
+    if not failed:
+        (staging / "tries").rmdir()
+    record = _record(plan, spec.policy, outcome, try_no, failed)
+    (staging / "result.json").write_text(json.dumps(_result_json(plan, record), indent=2) + "\n")
+    final = spec.job_dir / "trials" / plan.trial_id
+    shutil.rmtree(final, ignore_errors=True)
+    staging.rename(final)
+    store.commit_trial(record, failed)
+    return record
+
+
+def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
+            failed: list[TryRecord]) -> TrialRecord:
+    return TrialRecord(
+        trial_id=plan.trial_id, variant_key=plan.variant.key, task_digest=plan.task.digest,
+        task_name=plan.task.name, attempt=plan.attempt,
+        reward=out.verdict.reward if out.verdict else None,
+        rewards=out.verdict.rewards if out.verdict else None,
+        error_class=str(out.error_class) if out.error_class else None,
+        error_message=out.error_message, score_as=str(policy.score_as(out.error_class)),
+        tries=tries, agent_exit_code=out.agent_exit_code, agent_timed_out=out.agent_timed_out,
+        started_at=failed[0].started_at if failed else out.started_at,
+        finished_at=out.finished_at, env_s=out.env_s, agent_s=out.agent_s,
+        verify_s=out.verify_s,
+        self_report=_self_report(out))
+
+
+def _self_report(out: TryOutcome) -> dict[str, Any] | None:
+    if out.self_report is None:
+        return None
+    report = asdict(out.self_report)
+    report["usage"] = out.self_report.usage.to_dict()
+    return report
+
+
+def _result_json(plan: TrialPlan, record: TrialRecord) -> dict[str, Any]:
+    return {"format": "agentindex.trial/1", "benchmark": plan.benchmark,
+            "variant": plan.variant.row(), "task_path": str(plan.task.path), **asdict(record)}
+

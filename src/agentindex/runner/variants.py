@@ -1,0 +1,58 @@
+"""Variants (agent x model x settings) and trial ids derived from their inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentindex.agents import get_agent
+
+AGENT_LABELS = {"oracle": "Oracle", "nop": "Nop"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    agent: str
+    agent_version: str | None
+    model: str | None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return json.dumps({"agent": self.agent, "version": self.agent_version,
+                           "model": self.model, "settings": self.settings}, sort_keys=True)
+
+    @property
+    def label(self) -> str:
+        """'Claude Code · claude-opus-4-7 (high)'."""
+        text = AGENT_LABELS.get(self.agent, self.agent)
+        if self.model:
+            text += " · " + self.model.split("/", 1)[-1]
+        if effort := self.settings.get("reasoning_effort"):
+            text += f" ({effort})"
+        return text
+
+    def row(self) -> dict[str, Any]:
+        return {"variant_key": self.key, "label": self.label, "agent": self.agent,
+                "agent_version": self.agent_version, "model": self.model,
+                "settings": self.settings}
+
+
+def expand_variants(agents: list[str], models: list[str],
+                    settings: dict[str, Any] | None = None) -> list[Variant]:
+    """Each agent x each model; an agent that uses no model is one variant whatever ``-m`` says."""
+    out: list[Variant] = []
+    for spec in agents:
+        agent = get_agent(spec)
+        choices: list[str | None] = list(models) or [None]
+        for model in choices if agent.uses_model else [None]:
+            v = Variant(agent.name, agent.version, model, dict(settings or {}) if model else {})
+            if v not in out:
+                out.append(v)
+    return out
+
+
+def trial_id(variant: Variant, task_digest: str, attempt: int) -> str:
+    return hashlib.sha256(f"{variant.key}\0{task_digest}\0{attempt}".encode()).hexdigest()[:20]

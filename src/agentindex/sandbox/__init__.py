@@ -1,0 +1,24 @@
+"""Sandbox backends, registered in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agentindex.errors import ConfigError
+from agentindex.sandbox.base import Backend, Capabilities, ExecResult, Network, Sandbox, SandboxSpec
+from agentindex.sandbox.bwrap import BwrapBackend
+
+BACKENDS: dict[str, Callable[[], Backend]] = {
+    "bwrap": BwrapBackend,
+}
+
+
+def get_backend(name: str) -> Backend:
+    if name not in BACKENDS:
+        raise ConfigError("--env", None, f"unknown sandbox backend {name!r} "
+                          f"(known: {', '.join(BACKENDS)})")
+    return BACKENDS[name]()
+
+
+__all__ = ["BACKENDS", "Backend", "Capabilities", "ExecResult", "Network", "Sandbox",
+           "SandboxSpec", "get_backend"]

@@ -1,0 +1,141 @@
+"""The ``bwrap`` backend: bubblewrap over the host's read-only ``/usr``.
+
+Layout inside: WORKDIR (e.g. ``/app``) and ``/logs`` writable, private ``/tmp`` and HOME, ``/tests``
+bound only once ``put`` has copied it in (after the agent stopped), ``/solution`` only for the
+oracle. Every ``exec`` is its own bwrap with a new PID namespace: when the command ends or is
+killed, every process it started dies with the namespace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from agentindex.errors import SandboxError, UnsupportedBySandbox
+from agentindex.sandbox.base import Capabilities, ExecResult, Network, SandboxSpec
+from agentindex.sandbox.dockerfile import Environment, parse_dockerfile
+from agentindex.sandbox.materialize import materialize
+from agentindex.sandbox.process import run_process
+from agentindex.tasks.model import Task
+
+HOME = "/home/agent"
+PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Only what programs need from /etc; nothing else of the host's configuration is visible.
+ETC = ("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf", "ld.so.cache", "ld.so.conf",
+       "ld.so.conf.d", "alternatives", "ssl", "ca-certificates", "localtime", "mime.types",
+       "gitconfig", "bash.bashrc", "profile", "inputrc", "login.defs", "python3", "python3.11")
+MERGED_USR = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+
+
+class BwrapBackend:
+    capabilities = Capabilities(name="bwrap", isolates_network=True, limits_memory=False,
+                                limits_cpus=False, limits_pids=False, runs_any_dockerfile=False)
+
+    def __init__(self, bwrap: str | None = None) -> None:
+        self.bwrap = bwrap or shutil.which("bwrap") or "bwrap"
+
+    def check(self, task: Task, network: Network) -> None:
+        environment(task)  # raises when the Dockerfile needs a real build
+        if not shutil.which(self.bwrap):
+            raise SandboxError("bubblewrap is not installed: run `make setup` "
+                               "(or apt-get install bubblewrap)")
+
+    def sandbox(self, spec: SandboxSpec) -> BwrapSandbox:
+        return BwrapSandbox(self.bwrap, spec)
+
+
+def environment(task: Task) -> Environment:
+    dockerfile = task.environment_dir / "Dockerfile"
+    if not dockerfile.is_file():
+        image = task.config.environment.docker_image
+        why = f"uses the image {image}" if image else "has no environment/Dockerfile"
+        raise UnsupportedBySandbox(f"{task.path}: the task {why}; it needs the container backend")
+    return parse_dockerfile(dockerfile)
+
+
+class BwrapSandbox:
+    def __init__(self, bwrap: str, spec: SandboxSpec) -> None:
+        self.bwrap, self.spec = bwrap, spec
+        self.env = environment(spec.task)
+        self.workdir = self.env.workdir
+        root = spec.scratch
+        self.dirs = {"work": root / "work", "logs": root / "logs", "tmp": root / "tmp",
+                     "home": root / "home"}
+        self.mounts: dict[str, Path] = {}  # sandbox path -> host copy, added by put()
+
+    async def __aenter__(self) -> Self:
+        for d in self.dirs.values():
+            d.mkdir(parents=True, exist_ok=True)
+        for sub in ("agent", "verifier"):
+            (self.dirs["logs"] / sub).mkdir(exist_ok=True)
+        task = self.spec.task
+        await asyncio.to_thread(materialize, self.env, task.environment_dir, self.dirs["work"],
+                                task.environment_dir / "Dockerfile")
+        return self
+
+    async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await asyncio.to_thread(shutil.rmtree, self.spec.scratch, True)
+
+    def argv(self, command: Sequence[str], env: Mapping[str, str], cwd: str) -> list[str]:
+        args = [self.bwrap, "--die-with-parent", "--new-session", "--unshare-pid",
+                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
+                "--ro-bind", "/usr", "/usr"]
+        for name in MERGED_USR:
+            link = Path("/") / name
+            if link.is_symlink():
+                args += ["--symlink", str(link.readlink()), f"/{name}"]
+            elif link.is_dir():
+                args += ["--ro-bind", str(link), f"/{name}"]
+        for name in ETC:
+            if (Path("/etc") / name).exists():
+                args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+        if self.spec.network is Network.NONE:
+            args.append("--unshare-net")
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--bind", str(self.dirs["tmp"]), "/tmp",
+                 "--bind", str(self.dirs["home"]), HOME,
+                 "--bind", str(self.dirs["logs"]), "/logs",
+                 "--bind", str(self.dirs["work"]), self.workdir]
+        for target, source in self.mounts.items():
+            args += ["--ro-bind", str(source), target]
+        args += ["--chdir", cwd, "--clearenv"]
+        full_env = {"PATH": PATH, "HOME": HOME, "LANG": "C.UTF-8", **self.env.env,
+                    **self.spec.env, **env}
+        for key, value in full_env.items():
+            args += ["--setenv", key, value]
+        return [*args, "--", *command]
+
+    async def exec(self, argv: Sequence[str], *, env: Mapping[str, str], timeout: float,
+                   stdout: Path, stderr: Path, cwd: str | None = None) -> ExecResult:
+        return await run_process(self.argv(argv, env, cwd or self.workdir), timeout=timeout,
+                                 stdout=stdout, stderr=stderr)
+
+    def host_path(self, path: str) -> Path | None:
+        """Where a sandbox path lives on the host, for the writable areas and put() copies."""
+        areas = {self.workdir: self.dirs["work"], "/logs": self.dirs["logs"],
+                 "/tmp": self.dirs["tmp"], HOME: self.dirs["home"], **self.mounts}
+        for area, host in sorted(areas.items(), key=lambda kv: -len(kv[0])):
+            if path == area or path.startswith(area.rstrip("/") + "/"):
+                return host / path[len(area):].lstrip("/")
+        return None
+
+    async def put(self, src: Path, dest: str) -> None:
+        host = self.spec.scratch / "mounts" / dest.strip("/").replace("/", "_")
+        await asyncio.to_thread(shutil.copytree, src, host, symlinks=True, dirs_exist_ok=True)
+        self.mounts[dest] = host
+
+    async def get(self, src: str, dest: Path) -> None:
+        host = self.host_path(src)
+        if host is None:
+            raise SandboxError(f"bwrap sandbox: {src} is not a path it can copy out")
+        if host.is_dir():
+            await asyncio.to_thread(shutil.copytree, host, dest, symlinks=True,
+                                    dirs_exist_ok=True)
+        elif host.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(shutil.copy2, host, dest)

@@ -1,0 +1,63 @@
+"""Carry out a parsed Dockerfile's COPY/ADD steps into a host directory standing for WORKDIR."""
+
+from __future__ import annotations
+
+import glob
+import posixpath
+import shutil
+import tarfile
+from pathlib import Path
+
+from agentindex.errors import UnsupportedBySandbox
+from agentindex.sandbox.dockerfile import Copy, Environment
+
+
+def materialize(env: Environment, context: Path, workdir_host: Path, dockerfile: Path) -> None:
+    """Fill ``workdir_host`` (WORKDIR on the host) from the build ``context``."""
+    workdir_host.mkdir(parents=True, exist_ok=True)
+    for step in env.copies:
+        target = _target(step, env.workdir, workdir_host, dockerfile)
+        sources = _sources(step, context, dockerfile)
+        into_dir = step.dest.endswith("/") or len(sources) > 1
+        for source in sources:
+            _copy_one(source, target, step, into_dir)
+
+
+def _target(step: Copy, workdir: str, workdir_host: Path, dockerfile: Path) -> Path:
+    rel = posixpath.relpath(step.dest.rstrip("/") or "/", workdir)
+    if rel == ".." or rel.startswith("../"):
+        raise UnsupportedBySandbox(
+            f"{dockerfile}:{step.line}: COPY to {step.dest} (outside WORKDIR {workdir}) needs the "
+            "container backend (-e container)")
+    return workdir_host / rel if rel != "." else workdir_host
+
+
+def _sources(step: Copy, context: Path, dockerfile: Path) -> list[Path]:
+    found: list[Path] = []
+    root = context.resolve()
+    for pattern in step.sources:
+        matches = sorted(glob.glob(str(context / pattern))) or []
+        if not matches:
+            raise UnsupportedBySandbox(f"{dockerfile}:{step.line}: COPY source {pattern!r} is not "
+                                       f"in the build context {context}")
+        for m in matches:
+            p = Path(m).resolve()
+            if p != root and root not in p.parents:
+                raise UnsupportedBySandbox(f"{dockerfile}:{step.line}: COPY source {pattern!r} "
+                                           "leaves the build context")
+            found.append(p)
+    return found
+
+
+def _copy_one(source: Path, target: Path, step: Copy, into_dir: bool) -> None:
+    if step.extract:
+        target.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(source) as tar:
+            tar.extractall(target, filter="data")
+    elif source.is_dir():
+        # Docker copies a directory's contents, not the directory itself.
+        shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+    else:
+        dest = target / source.name if into_dir or target.is_dir() else target
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, dest, follow_symlinks=False)

@@ -1,0 +1,199 @@
+"""Benchmarks and index definitions are data: TOML files shipped in ``agentindex/data`` (or given
+by path). ``resolve_datasets`` turns what ``-d`` names into benchmarks with their tasks."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agentindex.errors import ConfigError
+from agentindex.tasks.envsubst import substitute
+from agentindex.tasks.loader import load_tasks_at, read_toml, validation_error
+from agentindex.tasks.model import Task, TaskKind
+
+
+class BenchmarkDef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    version: str
+    kind: TaskKind = TaskKind.TERMINAL
+    description: str = ""
+    tasks: str = Field(description="task directory, directory of tasks or dataset.toml; "
+                                   "relative to this file; ${VAR} allowed")
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    exclude_reason: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+class Component(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    benchmark: str
+    weight: float = Field(default=1.0, gt=0)
+
+
+class IndexDef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    version: str
+    description: str = ""
+    attempts: int = Field(default=1, ge=1)
+    components: list[Component] = Field(min_length=1)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    definition: BenchmarkDef
+    tasks: tuple[Task, ...]
+    source: Path
+
+    @property
+    def ref(self) -> str:
+        return self.definition.ref
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What ``-d`` arguments resolve to: benchmarks, and the index definition if one was named."""
+
+    benchmarks: tuple[Benchmark, ...]
+    index: IndexDef | None
+    warnings: tuple[str, ...] = ()
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("agentindex") / "data"))
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _load_model(cls: type[M], path: Path) -> M:
+    try:
+        return cls.model_validate(read_toml(path))
+    except ValidationError as e:
+        raise validation_error(path, e) from None
+
+
+def _defs(folder: str) -> dict[str, Path]:
+    """Shipped definitions by ``name@version`` (file stem)."""
+    return {p.stem: p for p in sorted((data_dir() / folder).glob("*.toml"))}
+
+
+def _find(ref: str, folder: str) -> Path | None:
+    defs = _defs(folder)
+    if ref in defs:
+        return defs[ref]
+    versions = sorted((k for k in defs if k.split("@")[0] == ref), key=_version_key)
+    return defs[versions[-1]] if versions else None
+
+
+def _version_key(ref: str) -> tuple[int | str, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in ref.split("@")[-1].split("."))
+
+
+def load_benchmark(path: Path, environ: Mapping[str, str]) -> tuple[Benchmark, list[str]]:
+    definition = _load_model(BenchmarkDef, path)
+    where = substitute(definition.tasks, environ, file=path, field="tasks")
+    tasks_path = (path.parent / where).resolve()
+    if not tasks_path.exists():
+        raise ConfigError(path, "tasks", f"{tasks_path} does not exist")
+    tasks = load_tasks_at(tasks_path, definition.kind)
+    warnings = []
+    if definition.include:
+        tasks = [t for t in tasks if _matches(t, definition.include)]
+    for pattern in definition.exclude:
+        if not any(_matches(t, [pattern]) for t in tasks):
+            warnings.append(f"{path}: exclude {pattern!r} matches no task")
+    tasks = [t for t in tasks if not _matches(t, definition.exclude)]
+    if not tasks:
+        raise ConfigError(path, "include", "selects no task")
+    return Benchmark(definition, tuple(tasks), path), warnings
+
+
+def _matches(task: Task, patterns: list[str]) -> bool:
+    names = (task.name, task.name.rsplit("/", 1)[-1], task.path.name)
+    return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
+
+
+def _adhoc(path: Path) -> Benchmark:
+    """A path given to ``-d``: its tasks form a benchmark named after the directory."""
+    tasks = load_tasks_at(path)
+    kind = tasks[0].kind
+    name = path.stem if path.is_file() else path.name
+    definition = BenchmarkDef(name=name, version="local", kind=kind, tasks=str(path))
+    return Benchmark(definition, tuple(tasks), path)
+
+
+def _index_benchmarks(index: IndexDef, index_path: Path,
+                      environ: Mapping[str, str]) -> tuple[list[Benchmark], list[str]]:
+    benches, warnings = [], []
+    for i, comp in enumerate(index.components):
+        bench_path = _find(comp.benchmark, "benchmarks") or index_path.parent / comp.benchmark
+        if not bench_path.is_file():
+            raise ConfigError(index_path, f"components[{i}].benchmark",
+                              f"{comp.benchmark!r} is neither a shipped benchmark nor a file")
+        bench, warn = load_benchmark(bench_path.resolve(), environ)
+        if bench.ref != comp.benchmark and bench_path.stem != comp.benchmark:
+            raise ConfigError(index_path, f"components[{i}].benchmark",
+                              f"{comp.benchmark!r} resolves to {bench.ref}")
+        benches.append(bench)
+        warnings += warn
+    return benches, warnings
+
+
+def _toml_kind(path: Path) -> str | None:
+    """'index' or 'benchmark' for a definition file given by path, else None."""
+    if path.suffix != ".toml" or not path.is_file() or path.name in ("task.toml", "dataset.toml"):
+        return None
+    data = read_toml(path)
+    return "index" if "components" in data else "benchmark" if "tasks" in data else None
+
+
+def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None) -> Selection:
+    """Each name is an index definition (all its benchmarks), a benchmark, or a path (a
+    definition file, a task directory, a directory of tasks or a dataset.toml)."""
+    environ = os.environ if environ is None else environ
+    benchmarks: dict[str, Benchmark] = {}
+    warnings: list[str] = []
+    indexes: list[IndexDef] = []
+    for name in names:
+        path = Path(name)
+        index_path = _find(name, "indexes") or (path if _toml_kind(path) == "index" else None)
+        bench_path = _find(name, "benchmarks") or (
+            path if _toml_kind(path) == "benchmark" else None)
+        found: list[Benchmark] = []
+        if index_path:
+            index = _load_model(IndexDef, index_path)
+            indexes.append(index)
+            found, warn = _index_benchmarks(index, index_path, environ)
+            warnings += warn
+        elif bench_path:
+            bench, warn = load_benchmark(bench_path.resolve(), environ)
+            found, warnings = [bench], warnings + warn
+        elif path.exists():
+            found = [_adhoc(path.resolve())]
+        else:
+            known = ", ".join(sorted(_defs("indexes")) + sorted(_defs("benchmarks")))
+            raise ConfigError(name, None, f"not an index, a benchmark or a path (known: {known})")
+        benchmarks.update((b.ref, b) for b in found)
+    # An index is computed only when the selection is exactly one index definition's benchmarks.
+    exact = len(indexes) == 1 and set(benchmarks) == {c.benchmark for c in indexes[0].components}
+    return Selection(tuple(benchmarks.values()), indexes[0] if exact else None, tuple(warnings))
