@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,8 +15,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Benchmark coding-agent harnesses paired with models.")
 tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories.")
 app.add_typer(tasks_app, name="tasks")
-console = Console()
-err = Console(stderr=True)
+# Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 150)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 @app.command()

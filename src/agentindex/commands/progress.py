@@ -51,7 +51,8 @@ class LiveProgress(Progress):
             mark = f"[red]{record.reward:g}[/red]"
         if record.error_class and record.reward is not None:
             mark += f" ({record.error_class})"
-        self.console.print(f"  {plan.variant.label:<28} {plan.task.name:<36} #{plan.attempt} "
+        task = plan.task.name.rsplit("/", 1)[-1]
+        self.console.print(f"  {plan.variant.label:<28} {task:<32} #{plan.attempt} "
                            f"{mark}  [dim]{record.trial_id}[/dim]", highlight=False)
         self.bar.advance(self.task)
         self._describe()

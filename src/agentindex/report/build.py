@@ -35,7 +35,7 @@ def build_report(store: Store, job: str) -> dict[str, Any]:
         "price_date": store.get_meta("price_date") or (
             dt.date.fromtimestamp(created).isoformat() if created else None),
         "generated_at": dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat(),
-        "benchmarks": sorted(benches),
+        "benchmarks": _ordered(store.get_meta("benchmarks") or [], benches),
         "variants": [_variant(v, by_variant[v["variant_key"]], benches, weights)
                      for v in sorted(variants, key=lambda v: v["label"])],
     }
@@ -43,7 +43,7 @@ def build_report(store: Store, job: str) -> dict[str, Any]:
 
 def _variant(v: dict[str, Any], trials: list[dict[str, Any]], benches: dict[str, set[str]],
              weights: dict[str, float] | None) -> dict[str, Any]:
-    per_bench = {ref: _bench(ref, digests, trials) for ref, digests in sorted(benches.items())}
+    per_bench = {ref: _bench(digests, trials) for ref, digests in benches.items()}
     scores = {ref: b["score"] for ref, b in per_bench.items()}
     agent_times = [t["agent_s"] for t in trials if t["agent_s"] is not None]
     return {
@@ -65,12 +65,17 @@ def _variant(v: dict[str, Any], trials: list[dict[str, Any]], benches: dict[str,
     }
 
 
-def _bench(ref: str, digests: set[str], trials: list[dict[str, Any]]) -> dict[str, Any]:
+def _bench(digests: set[str], trials: list[dict[str, Any]]) -> dict[str, Any]:
     mine = [t for t in trials if t["task_digest"] in digests]
     score = benchmark_score((t["task_digest"], trial_value(t["reward"], t["score_as"]))
                             for t in mine)
     return {"score": _round(score, 4), "ci95": None, "tasks": len(digests), "trials": len(mine),
             "errored": sum(t["error_class"] is not None for t in mine)}
+
+
+def _ordered(order: list[str], benches: dict[str, set[str]]) -> list[str]:
+    """The job's own benchmark order (the index definition's), then any others by name."""
+    return [b for b in order if b in benches] + sorted(set(benches) - set(order))
 
 
 def _errors(trials: list[dict[str, Any]]) -> dict[str, int]:

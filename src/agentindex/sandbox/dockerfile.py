@@ -123,8 +123,8 @@ def _copy(op: str, rest: str, env: Environment, n: int,
     sources, dest = args[:-1], _expand(args[-1], env.env)
     if any(re.match(r"^[a-z]+://", s) for s in sources):
         raise refuse(n, f"{op} from a URL is not supported by bwrap")
-    absolute = posixpath.join(env.workdir, dest)
-    if dest.endswith("/") and not absolute.endswith("/"):
+    absolute = posixpath.normpath(posixpath.join(env.workdir, dest))
+    if dest.endswith(("/", "/.")) and not absolute.endswith("/"):
         absolute += "/"
     extract = op == "ADD" and all(s.endswith(_ARCHIVE) for s in sources)
     return Copy(tuple(sources), absolute, n, extract)

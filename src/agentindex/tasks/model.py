@@ -51,6 +51,7 @@ class EnvironmentSection(_Tolerant):
     gpus: int = 0
     allow_internet: bool | None = None
     network_mode: str | None = None
+    mcp_servers: list[Any] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("memory", "storage")

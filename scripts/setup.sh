@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up everything agentindex needs on a fresh Debian machine; idempotent and fast the second time.
+#   scripts/setup.sh          the tool itself (system packages, venv, package)
+#   scripts/setup.sh --test   also what the test suite needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CACHE="${AGENTINDEX_CACHE:-$HOME/.cache/agentindex}"
+mkdir -p "$CACHE"
+
+need_apt=()
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+command -v git >/dev/null || need_apt+=(git)
+command -v patch >/dev/null || need_apt+=(patch)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} (apt)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+# Reinstall only when the dependencies changed.
+stamp=".venv/.agentindex-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing agentindex and its dependencies into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check -U pip
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+  rm -f .venv/.agentindex-*
+  touch "$stamp"
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  for extra in scripts/setup_podman.sh; do
+    [ -f "$extra" ] && bash "$extra"
+  done
+fi
+echo "setup: ready"

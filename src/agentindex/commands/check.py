@@ -1,0 +1,117 @@
+"""``agentindex tasks check``: every task loads, the oracle scores 1 and nop scores 0.
+
+Each failure is one line naming the file and the problem; a broken task never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from agentindex.errors import ConfigError
+from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.variants import expand_variants
+from agentindex.sandbox import get_backend
+from agentindex.store import Store
+from agentindex.tasks.catalog import Benchmark, BenchmarkDef, Selection
+from agentindex.tasks.loader import load_task
+from agentindex.tasks.model import Task
+
+EXPECTED = {"oracle": 1.0, "nop": 0.0}
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    ok: bool
+    detail: str
+
+
+def task_dirs(paths: list[Path]) -> list[Path]:
+    """A task directory, or a folder whose subfolders are tasks (even broken ones)."""
+    out: list[Path] = []
+    for p in paths:
+        if (p / "task.toml").exists() or not p.is_dir():
+            out.append(p)
+        else:
+            out += sorted(d for d in p.iterdir() if d.is_dir() and not d.name.startswith("."))
+    return out
+
+
+def _load(dirs: list[Path]) -> tuple[list[Task], list[Finding]]:
+    tasks, findings = [], []
+    for d in dirs:
+        try:
+            task = load_task(d)
+        except ConfigError as e:
+            findings.append(Finding(d, False, str(e)))
+            continue
+        if not (task.solution_dir / "solve.sh").is_file():
+            findings.append(Finding(d, False, f"{task.solution_dir / 'solve.sh'}: missing: the "
+                                              "oracle needs a reference solution"))
+            continue
+        tasks.append(task)
+    return tasks, findings
+
+
+def _verdicts(tasks: list[Task], store: Store) -> list[Finding]:
+    variants = {v["variant_key"]: v["agent"] for v in store.rows("variants")}
+    by_task: dict[str, list[str]] = {t.digest: [] for t in tasks}
+    for row in store.rows("trials"):
+        agent = variants[row["variant_key"]]
+        problem = _problem(agent, row)
+        if problem:
+            by_task[row["task_digest"]].append(problem)
+    findings = []
+    for t in tasks:
+        problems = by_task[t.digest]
+        test_sh = t.tests_dir / "test.sh"
+        findings.append(Finding(t.path, not problems, "; ".join(
+            f"{test_sh}: {p}" if "verifier" in p else p for p in problems) or "oracle 1, nop 0"))
+    return findings
+
+
+def _problem(agent: str, row: dict[str, object]) -> str | None:
+    if row["error_class"] in ("verifier", "verifier_timeout", "sandbox", "internal"):
+        return f"{agent}: {row['error_class']} error: {row['error_message']}"
+    if row["reward"] != EXPECTED[agent]:
+        return f"{agent} scored {row['reward']} (expected {EXPECTED[agent]:g})"
+    return None
+
+
+def check_command(paths: list[Path], env: str, console: Console) -> int:
+    tasks, findings = _load(task_dirs(paths))
+    work = Path(tempfile.mkdtemp(prefix="agentindex-check-"))
+    if tasks:
+        definition = BenchmarkDef(name="check", version="local", tasks=".")
+        selection = Selection((Benchmark(definition, tuple(tasks), work),), None)
+        spec = JobSpec(name="check", jobs_dir=work, selection=selection,
+                       variants=expand_variants(["oracle", "nop"], []), attempts=1,
+                       concurrency=4, backend=get_backend(env))
+        asyncio.run(run_job(spec))
+        store = Store.in_job(spec.job_dir)
+        try:
+            findings += _verdicts(tasks, store)
+        finally:
+            store.close()
+    table = Table(title="tasks check")
+    table.add_column("task")
+    table.add_column("result")
+    table.add_column("detail", overflow="fold")
+    for f in sorted(findings, key=lambda f: str(f.path)):
+        table.add_row(str(f.path), "[green]ok[/green]" if f.ok else "[red]FAIL[/red]", f.detail)
+    console.print(table)
+    failed = sum(not f.ok for f in findings)
+    if failed:
+        console.print(f"{failed} of {len(findings)} task(s) failed; trial artifacts: "
+                      f"{work / 'check' / 'trials'}", highlight=False)
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    console.print(f"all {len(findings)} task(s) passed", highlight=False)
+    return 0

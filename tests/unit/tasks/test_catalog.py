@@ -1,0 +1,74 @@
+"""Benchmarks and index definitions as data, and what ``-d`` resolves to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentindex.errors import ConfigError
+from agentindex.tasks.catalog import resolve_datasets
+from agentindex.tasks.model import TaskKind
+from tests.conftest import write_task
+
+
+def test_demo_index_has_three_benchmarks_of_four_tasks_each() -> None:
+    sel = resolve_datasets(["demo"], environ={})
+    assert sel.index is not None and sel.index.ref == "demo@1"
+    assert [b.ref for b in sel.benchmarks] == ["demo-terminal@1", "demo-patch@1", "demo-qna@1"]
+    for bench, kind in zip(sel.benchmarks, TaskKind, strict=True):
+        assert len(bench.tasks) >= 4
+        assert {t.kind for t in bench.tasks} == {kind}
+        assert all((t.solution_dir / "solve.sh").is_file() for t in bench.tasks)
+
+
+def test_a_benchmark_alone_has_no_index() -> None:
+    sel = resolve_datasets(["demo-qna"], environ={})
+    assert sel.index is None
+    assert [b.ref for b in sel.benchmarks] == ["demo-qna@1"]
+    assert resolve_datasets(["demo-qna@1"], environ={}).benchmarks[0].ref == "demo-qna@1"
+
+
+def test_coding_agent_index_needs_task_locations(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as e:
+        resolve_datasets(["coding-agent-index"], environ={})
+    assert "terminal-bench@2.0.toml: tasks: ${AGENTINDEX_TB2_TASKS} is not set" in str(e.value)
+
+
+def test_coding_agent_index_with_user_tasks(tmp_path: Path) -> None:
+    for name in ("regex-log", "qemu-startup", "install-windows-3.11"):
+        write_task(tmp_path / "tb2", name)
+    write_task(tmp_path / "pro", "inst-1")
+    write_task(tmp_path / "atlas", "q-1")
+    env = {"AGENTINDEX_TB2_TASKS": str(tmp_path / "tb2"),
+           "AGENTINDEX_SWEPRO_HARD_TASKS": str(tmp_path / "pro"),
+           "AGENTINDEX_SWE_ATLAS_QNA_TASKS": str(tmp_path / "atlas")}
+    sel = resolve_datasets(["coding-agent-index@1"], environ=env)
+    assert sel.index is not None and sel.index.attempts == 3
+    tb2 = sel.benchmarks[0]
+    assert [t.name for t in tb2.tasks] == ["regex-log"]  # the excluded two are gone
+    assert [c.weight for c in sel.index.components] == [1.0, 1.0, 1.0]
+    assert sel.benchmarks[1].tasks[0].kind is TaskKind.PATCH  # kind from the benchmark
+    assert any("matches no task" in w for w in sel.warnings)
+
+
+def test_a_path_is_an_adhoc_benchmark(tmp_path: Path) -> None:
+    write_task(tmp_path / "mine", "a")
+    sel = resolve_datasets([str(tmp_path / "mine")], environ={})
+    assert sel.index is None
+    assert sel.benchmarks[0].ref == "mine@local"
+
+
+def test_unknown_name_lists_what_is_known() -> None:
+    with pytest.raises(ConfigError) as e:
+        resolve_datasets(["no-such-thing"], environ={})
+    assert "not an index, a benchmark or a path" in str(e.value)
+    assert "demo@1" in str(e.value)
+
+
+def test_benchmark_definition_by_path_rejects_unknown_keys(tmp_path: Path) -> None:
+    write_task(tmp_path / "tasks", "a")
+    (tmp_path / "b.toml").write_text('name = "b"\nversion = "1"\ntasks = "tasks"\ncolour = 1\n')
+    with pytest.raises(ConfigError) as e:
+        resolve_datasets([str(tmp_path / "b.toml")], environ={})
+    assert e.value.field == "colour"
