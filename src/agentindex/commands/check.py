@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from agentindex.errors import ConfigError
 from agentindex.runner.job import JobSpec, run_job
@@ -100,13 +100,10 @@ def check_command(paths: list[Path], env: str, console: Console) -> int:
             findings += _verdicts(tasks, store)
         finally:
             store.close()
-    table = Table(title="tasks check")
-    table.add_column("task")
-    table.add_column("result")
-    table.add_column("detail", overflow="fold")
+    # One line per task, never folded: paths and messages must stay greppable.
     for f in sorted(findings, key=lambda f: str(f.path)):
-        table.add_row(str(f.path), "[green]ok[/green]" if f.ok else "[red]FAIL[/red]", f.detail)
-    console.print(table)
+        mark = "[green]ok  [/green]" if f.ok else "[red]FAIL[/red]"
+        console.print(f"{mark} {f.path} {escape(f.detail)}", highlight=False, soft_wrap=True)
     failed = sum(not f.ok for f in findings)
     if failed:
         console.print(f"{failed} of {len(findings)} task(s) failed; trial artifacts: "

@@ -127,6 +127,7 @@ async def run_job(spec: JobSpec, progress: Progress | None = None) -> JobSummary
             for plan in todo:
                 tg.create_task(one(plan))
         shutil.rmtree(spec.job_dir / ".scratch", ignore_errors=True)
+        shutil.rmtree(spec.job_dir / "trials" / ".staging", ignore_errors=True)
         return JobSummary(spec.job_dir, len(plans), len(plans) - len(todo), len(todo))
     finally:
         store.close()

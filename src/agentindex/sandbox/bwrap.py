@@ -91,9 +91,11 @@ class BwrapSandbox:
                 args += ["--symlink", str(link.readlink()), f"/{name}"]
             elif link.is_dir():
                 args += ["--ro-bind", str(link), f"/{name}"]
+        args += ["--tmpfs", "/etc"]
         for name in ETC:
             if (Path("/etc") / name).exists():
                 args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+        args += ["--remount-ro", "/etc"]
         if self.spec.network is Network.NONE:
             args.append("--unshare-net")
         args += ["--proc", "/proc", "--dev", "/dev",

@@ -1,0 +1,30 @@
+"""Helpers for integration tests: run a job in-process, read its store."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from agentindex.runner.job import JobSpec, JobSummary, run_job
+from agentindex.runner.variants import expand_variants
+from agentindex.sandbox import get_backend
+from agentindex.store import Store
+from agentindex.tasks.catalog import resolve_datasets
+
+
+def run(tasks: Path | str, agents: list[str], jobs: Path, *, job: str = "j", attempts: int = 1,
+        concurrency: int = 4, backend: str = "bwrap", **kw: Any) -> JobSummary:
+    spec = JobSpec(name=job, jobs_dir=jobs, selection=resolve_datasets([str(tasks)]),
+                   variants=expand_variants(agents, []), attempts=attempts,
+                   concurrency=concurrency, backend=get_backend(backend), **kw)
+    return asyncio.run(run_job(spec))
+
+
+def trial_rows(job_dir: Path) -> list[dict[str, Any]]:
+    store = Store.in_job(job_dir)
+    try:
+        variants = {v["variant_key"]: v["agent"] for v in store.rows("variants")}
+        return [{**r, "agent": variants[r["variant_key"]]} for r in store.rows("trials")]
+    finally:
+        store.close()

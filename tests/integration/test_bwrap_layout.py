@@ -1,0 +1,87 @@
+"""The bwrap sandbox as an agent sees it: what is there, what is not, what is writable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agentindex.agents.base import AgentContext, AgentOutcome
+from tests.conftest import TaskFactory
+from tests.integration.helpers import run, trial_rows
+
+pytestmark = pytest.mark.integration
+
+PROBE = r"""
+out=/logs/agent/probe.json
+exists() { [ -e "$1" ] && echo true || echo false; }
+writable() { touch "$1/.w" 2>/dev/null && rm -f "$1/.w" && echo true || echo false; }
+echo secret > /tmp/mine
+{
+  echo "{"
+  echo "\"tests\": $(exists /tests), \"solution\": $(exists /solution),"
+  echo "\"app\": $(exists /app/given.txt), \"app_w\": $(writable /app),"
+  echo "\"logs_w\": $(writable /logs/agent), \"verifier_w\": $(writable /logs/verifier),"
+  echo "\"usr_w\": $(writable /usr), \"etc_w\": $(writable /etc),"
+  echo "\"host_root\": $(exists /root/.cache), \"host_work\": $(exists /work),"
+  echo "\"pid\": $$, \"nprocs\": $(ls -d /proc/[0-9]* | wc -l),"
+  echo "\"home\": \"$HOME\", \"home_w\": $(writable "$HOME"), \"cwd\": \"$(pwd)\","
+  echo "\"env_from_dockerfile\": \"$GREETING\""
+  echo "}"
+} > "$out"
+"""
+
+
+class ProbeAgent:
+    name, version, uses_model = "probe", None, False
+
+    async def install(self, cache: Path) -> None:
+        return None
+
+    async def run(self, ctx: AgentContext) -> AgentOutcome:
+        result = await ctx.sandbox.exec(["bash", "-c", PROBE], env={}, timeout=ctx.timeout_sec,
+                                        stdout=ctx.logs / "stdout.txt",
+                                        stderr=ctx.logs / "stderr.txt")
+        return AgentOutcome(result)
+
+
+def test_agent_sees_only_its_layout(make_task: TaskFactory, register_agent, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    register_agent("probe", ProbeAgent)
+    # The verifier records what it sees too: /tests is there, the agent's /tmp is private.
+    test = ("#!/bin/bash\n[ -f /tests/test.sh ] && t=1 || t=0\n"
+            "[ -e /tmp/mine ] && m=1 || m=0\n"
+            "echo \"{\\\"reward\\\": $t, \\\"saw_agent_tmp\\\": $m}\" > /logs/verifier/reward.json\n")
+    make_task("layout", test=test, files={"given.txt": "hi"},
+              dockerfile="FROM localhost/debian:bookworm\nWORKDIR /app\nENV GREETING=hello\n"
+                         "COPY given.txt /app/\n")
+    summary = run(tmp_path / "tasks", ["probe"], tmp_path / "jobs")
+    [row] = trial_rows(summary.job_dir)
+    probe = json.loads(next((summary.job_dir / "trials").glob("*/agent/probe.json")).read_text())
+    assert probe == {
+        "tests": False, "solution": False, "app": True, "app_w": True, "logs_w": True,
+        "verifier_w": True, "usr_w": False, "etc_w": False, "host_root": False,
+        "host_work": False, "pid": probe["pid"], "nprocs": probe["nprocs"],
+        "home": "/home/agent", "home_w": True, "cwd": "/app", "env_from_dockerfile": "hello"}
+    assert probe["pid"] < 10 and probe["nprocs"] < 10  # its own PID namespace
+    assert row["reward"] == 1.0  # /tests present for the verifier
+    assert row["rewards"]["saw_agent_tmp"] == 1.0  # one private /tmp for the whole trial
+
+
+def test_oracle_sees_solution_but_not_tests(make_task: TaskFactory, tmp_path: Path) -> None:
+    make_task("o", solve="[ -d /solution ] && [ ! -e /tests ] && echo done > /app/out.txt")
+    summary = run(tmp_path / "tasks", ["oracle", "nop"], tmp_path / "jobs")
+    rewards = {r["agent"]: r["reward"] for r in trial_rows(summary.job_dir)}
+    assert rewards == {"oracle": 1.0, "nop": 0.0}
+
+
+def test_dockerfile_with_run_is_refused_with_a_clear_error(make_task: TaskFactory,
+                                                          tmp_path: Path) -> None:
+    make_task("needs-build", dockerfile="FROM debian\nRUN apt-get install -y jq\n")
+    summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
+    [row] = trial_rows(summary.job_dir)
+    assert row["error_class"] == "sandbox"
+    assert row["score_as"] == "exclude"
+    assert "Dockerfile:2: RUN is not supported by bwrap" in row["error_message"]
+    assert "needs the container backend" in row["error_message"]
+    assert row["tries"] == 3  # sandbox errors are retried twice, each try kept

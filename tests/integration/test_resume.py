@@ -1,0 +1,95 @@
+"""A job killed with SIGKILL at several points resumes with every trial exactly once, and ends with
+the same results as an uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_task
+from tests.integration.test_timeouts import leftovers_matching
+
+pytestmark = pytest.mark.integration
+
+N_TASKS = 6
+
+
+def make_tasks(root: Path) -> None:
+    for i in range(N_TASKS):
+        # Slow enough to be killed mid-trial; task 3's oracle fails, so results are not uniform.
+        solve = "sleep 0.3; " + ("exit 1" if i == 3 else "echo done > /app/out.txt")
+        test = ("#!/bin/bash\nsleep 0.1\n[ \"$(cat /app/out.txt 2>/dev/null)\" = done ] "
+                "&& echo 1 > /logs/verifier/reward.txt || echo 0 > /logs/verifier/reward.txt\n")
+        write_task(root, f"task-{i}", solve=solve, test=test,
+                   instruction=f"Task {i}: write done into /app/out.txt.\n")
+
+
+def start(tasks: Path, jobs: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "agentindex.cli", "run", "-d", str(tasks), "-a", "oracle",
+         "-a", "nop", "-o", str(jobs), "--job", "J", "-n", "3"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def committed(job: Path) -> int:
+    db = job / "results.sqlite"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as c:
+            return int(c.execute("select count(*) from trials").fetchone()[0])
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return 0
+
+
+def kill_when(proc: subprocess.Popen[bytes], job: Path, rows: int, deadline_s: float) -> None:
+    end = time.monotonic() + deadline_s
+    while committed(job) < rows and proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def results(job: Path) -> dict[str, tuple[float | None, str | None]]:
+    with sqlite3.connect(job / "results.sqlite") as c:
+        rows = c.execute("select trial_id, reward, error_class from trials").fetchall()
+    return {tid: (reward, error) for tid, reward, error in rows}
+
+
+def test_sigkill_at_several_points_then_resume(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks"
+    make_tasks(tasks)
+    clean = subprocess.run(
+        [sys.executable, "-m", "agentindex.cli", "run", "-d", str(tasks), "-a", "oracle", "-a",
+         "nop", "-o", str(tmp_path / "clean"), "--job", "J"], capture_output=True, timeout=300)
+    assert clean.returncode == 0, clean.stderr
+    expected = results(tmp_path / "clean" / "J")
+    assert len(expected) == 2 * N_TASKS
+
+    jobs, job = tmp_path / "killed", tmp_path / "killed" / "J"
+    for rows, wait in [(0, 0.4), (2, 60), (5, 60), (8, 60)]:
+        kill_when(start(tasks, jobs), job, rows, wait)
+        assert leftovers_matching(str(jobs)) == []  # sandboxes died with the runner
+    assert 0 < committed(job) < len(expected)  # the kills really left work undone
+    final = subprocess.run(
+        [sys.executable, "-m", "agentindex.cli", "run", "-d", str(tasks), "-a", "oracle", "-a",
+         "nop", "-o", str(jobs), "--job", "J"], capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    assert results(job) == expected
+    dirs = {d.name for d in (job / "trials").iterdir()}
+    assert dirs == set(expected)  # no partial or orphaned trial directory
+    assert not (job / ".scratch").exists()
+    for tid, (reward, _) in expected.items():
+        assert json.loads((job / "trials" / tid / "result.json").read_text())["reward"] == reward
+    again = subprocess.run(
+        [sys.executable, "-m", "agentindex.cli", "run", "-d", str(tasks), "-a", "oracle", "-a",
+         "nop", "-o", str(jobs), "--job", "J"], capture_output=True, text=True, timeout=300)
+    assert "0 to run" in again.stdout

@@ -1,0 +1,54 @@
+"""`agentindex tasks check` on the bundled tasks and on broken ones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO, write_task
+
+pytestmark = pytest.mark.integration
+
+
+def check(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "agentindex.cli", "tasks", "check",
+                           *map(str, paths)], capture_output=True, text=True, timeout=600,
+                          env={"COLUMNS": "400", "PATH": "/usr/bin:/bin"})
+
+
+def test_every_bundled_task_passes() -> None:
+    result = check(DEMO / "terminal", DEMO / "patch", DEMO / "qna")
+    assert result.returncode == 0, result.stdout + result.stderr
+    n = sum(1 for _ in DEMO.glob("*/*/task.toml"))
+    assert f"all {n} task(s) passed" in result.stdout
+
+
+def test_broken_tasks_fail_with_file_and_problem(tmp_path: Path) -> None:
+    root = tmp_path / "broken"
+    write_task(root, "bad-toml", toml="version = \n")
+    (write_task(root, "no-instruction") / "instruction.md").unlink()
+    (write_task(root, "no-tests") / "tests" / "test.sh").unlink()
+    write_task(root, "no-reward", test="#!/bin/bash\necho 'forgot the reward'\n")
+    write_task(root, "nan-reward", test="#!/bin/bash\necho nan > /logs/verifier/reward.txt\n")
+    write_task(root, "nop-passes", test="#!/bin/bash\necho 1 > /logs/verifier/reward.txt\n")
+    write_task(root, "good")
+    result = check(root)
+    out = result.stdout
+    assert result.returncode == 1
+    assert "Traceback" not in out + result.stderr
+    lines = {name: next(line for line in out.splitlines() if f"/{name} " in line)
+             for name in ("bad-toml", "no-instruction", "no-tests", "no-reward", "nan-reward",
+                          "nop-passes", "good")}
+    assert f"{root}/bad-toml/task.toml: invalid TOML" in lines["bad-toml"]
+    assert f"{root}/no-instruction/instruction.md: missing" in lines["no-instruction"]
+    assert f"{root}/no-tests/tests/test.sh: missing" in lines["no-tests"]
+    assert f"{root}/no-reward/tests/test.sh: oracle: verifier error: the verifier wrote no " \
+        "reward" in lines["no-reward"]
+    assert f"{root}/nan-reward/tests/test.sh: oracle: verifier error: reward.txt is not " \
+        "finite: nan" in lines["nan-reward"]
+    assert "nop scored 1.0 (expected 0)" in lines["nop-passes"]
+    assert "ok" in lines["good"] and "oracle 1, nop 0" in lines["good"]
+    assert "6 of 7 task(s) failed" in out
