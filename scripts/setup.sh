@@ -10,7 +10,7 @@ mkdir -p "$CACHE"
 need_apt=()
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 command -v git >/dev/null || need_apt+=(git)
-command -v patch >/dev/null || need_apt+=(patch)
+[ -x /usr/bin/python3 ] || need_apt+=(python3)  # the demo tasks run on the host's Debian python3
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -51,7 +51,7 @@ def test_agent_sees_only_its_layout(make_task: TaskFactory, register_agent, tmp_
     # The verifier records what it sees too: /tests is there, the agent's /tmp is private.
     test = ("#!/bin/bash\n[ -f /tests/test.sh ] && t=1 || t=0\n"
             "[ -e /tmp/mine ] && m=1 || m=0\n"
-            "echo \"{\\\"reward\\\": $t, \\\"saw_agent_tmp\\\": $m}\" > /logs/verifier/reward.json\n")
+            "printf '{\"reward\": %s, \"saw_agent_tmp\": %s}' $t $m > /logs/verifier/reward.json\n")
     make_task("layout", test=test, files={"given.txt": "hi"},
               dockerfile="FROM localhost/debian:bookworm\nWORKDIR /app\nENV GREETING=hello\n"
                          "COPY given.txt /app/\n")

@@ -45,7 +45,7 @@ def test_relative_workdir(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("line", "why"), [
-    ("RUN apt-get install -y python3", "RUN is not supported"),
+    ("RUN make -C /app install", "RUN is not supported"),
     ("USER nobody", "USER is not supported"),
     ("COPY --from=build /out /app", "--from"),
     ("ADD https://example.com/x.tgz /app/", "from a URL"),
@@ -80,5 +80,24 @@ def test_materialize_refuses_outside_workdir_and_context(tmp_path: Path) -> None
     with pytest.raises(UnsupportedBySandbox, match="outside WORKDIR /app"):
         materialize(parse_dockerfile(df), tmp_path, tmp_path / "w", df)
     df = write(tmp_path, "FROM x\nWORKDIR /app\nCOPY ../secret /app/\n")
-    with pytest.raises(UnsupportedBySandbox, match="not in the build context|leaves"):
+    with pytest.raises(UnsupportedBySandbox, match=r"not in the build context|leaves"):
         materialize(parse_dockerfile(df), tmp_path, tmp_path / "w", df)
+
+
+@pytest.mark.parametrize(("command", "packages"), [
+    ("apt-get update && apt-get install -y --no-install-recommends python3 git "
+     "&& rm -rf /var/lib/apt/lists/*", ["python3", "git"]),
+    ("DEBIAN_FRONTEND=noninteractive apt-get install -y jq=1.6-2.1", ["jq"]),
+    ("apt-get update; apt-get install -y curl && curl -LsSf https://x.sh | sh", None),
+    ("pip install numpy", None),
+])
+def test_apt_only_runs(command: str, packages: list[str] | None) -> None:
+    from agentindex.sandbox.dockerfile import apt_install_packages
+
+    assert apt_install_packages(command) == packages
+
+
+def test_apt_run_is_honoured_and_recorded(tmp_path: Path) -> None:
+    df = write(tmp_path, "FROM x\nRUN apt-get update && apt-get install -y python3 \\\n"
+                         "    git\nWORKDIR /app\n")
+    assert parse_dockerfile(df).apt_packages == {"python3": 2, "git": 2}

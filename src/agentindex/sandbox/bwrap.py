@@ -9,7 +9,9 @@ killed, every process it started dies with the namespace.
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -54,7 +56,21 @@ def environment(task: Task) -> Environment:
         image = task.config.environment.docker_image
         why = f"uses the image {image}" if image else "has no environment/Dockerfile"
         raise UnsupportedBySandbox(f"{task.path}: the task {why}; it needs the container backend")
-    return parse_dockerfile(dockerfile)
+    env = parse_dockerfile(dockerfile)
+    for package, line in env.apt_packages.items():
+        if not host_has_package(package):
+            raise UnsupportedBySandbox(
+                f"{dockerfile}:{line}: apt-get install {package}: not installed on this host, "
+                f"whose /usr bwrap uses; install it (apt-get install {package}) or use the "
+                "container backend")
+    return env
+
+
+@functools.cache
+def host_has_package(package: str) -> bool:
+    result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True,
+                            text=True, check=False)
+    return result.stdout.strip() == "install ok installed"
 
 
 class BwrapSandbox:

@@ -1,8 +1,9 @@
 """Read the few Dockerfile instructions a host-filesystem sandbox can honour.
 
 Only WORKDIR, COPY/ADD of local files and ENV are honoured (FROM is accepted: the host's ``/usr``
-stands in for the image). Anything else needs a real image build, so it is refused with a message
-that says so, naming the file and line.
+stands in for the image), and a RUN that does nothing but ``apt-get install`` Debian packages: the
+backend then checks that the host has them. Anything else needs a real image build, so it is
+refused with a message that says so, naming the file and line.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Environment:
     workdir: str = "/"
     copies: list[Copy] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    apt_packages: dict[str, int] = field(default_factory=dict)  # package -> line that asks
 
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -107,9 +109,38 @@ def parse_dockerfile(path: Path) -> Environment:
             result.env.update(_env_pairs(rest, result.env))
         elif op in ("COPY", "ADD"):
             result.copies.append(_copy(op, rest, result, n, refuse))
+        elif op == "RUN" and (packages := apt_install_packages(rest)) is not None:
+            result.apt_packages.update(dict.fromkeys(packages, n))
         else:
             raise refuse(n, f"{op} is not supported by bwrap (it honours WORKDIR, COPY, ADD, ENV)")
     return result
+
+
+_APT_CLEANUP = ("/var/lib/apt/lists", "/var/cache/apt")
+
+
+def apt_install_packages(command: str) -> list[str] | None:
+    """The packages a RUN installs when it only runs ``apt-get update``, ``apt-get install`` and
+    apt clean-up (joined by ``&&`` or ``;``); ``None`` when it does anything else."""
+    packages: list[str] = []
+    for part in re.split(r"\s*(?:&&|;)\s*", command.strip()):
+        try:
+            words = shlex.split(part)
+        except ValueError:
+            return None
+        while words and re.match(r"^[A-Z_][A-Z0-9_]*=", words[0]):  # DEBIAN_FRONTEND=...
+            words = words[1:]
+        match words:
+            case ["apt-get" | "apt", "update" | "clean", *_]:
+                continue
+            case ["apt-get" | "apt", "install", *args]:
+                packages += [a.split("=")[0] for a in args if not a.startswith("-")]
+            case ["rm", "-rf" | "-fr" | "-r", *paths] if all(
+                    p.startswith(_APT_CLEANUP) for p in paths):
+                continue
+            case _:
+                return None
+    return packages
 
 
 def _copy(op: str, rest: str, env: Environment, n: int,
