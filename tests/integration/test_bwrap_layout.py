@@ -77,11 +77,33 @@ def test_oracle_sees_solution_but_not_tests(make_task: TaskFactory, tmp_path: Pa
 
 def test_dockerfile_with_run_is_refused_with_a_clear_error(make_task: TaskFactory,
                                                           tmp_path: Path) -> None:
-    make_task("needs-build", dockerfile="FROM debian\nRUN apt-get install -y jq\n")
+    make_task("needs-build", dockerfile="FROM debian\nWORKDIR /app\nRUN make -C /src install\n")
     summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
     [row] = trial_rows(summary.job_dir)
     assert row["error_class"] == "sandbox"
     assert row["score_as"] == "exclude"
-    assert "Dockerfile:2: RUN is not supported by bwrap" in row["error_message"]
+    assert "Dockerfile:3: RUN is not supported by bwrap" in row["error_message"]
     assert "needs the container backend" in row["error_message"]
     assert row["tries"] == 3  # sandbox errors are retried twice, each try kept
+
+
+@pytest.mark.parametrize(("dockerfile", "message"), [
+    ("FROM debian\nWORKDIR /app\nRUN apt-get update && apt-get install -y no-such-pkg-4242\n",
+     "Dockerfile:3: apt-get install no-such-pkg-4242: not installed on this host"),
+    ("FROM debian\nCOPY x /x\n", "no WORKDIR"),
+])
+def test_what_bwrap_cannot_honour_is_refused(make_task: TaskFactory, tmp_path: Path,
+                                             dockerfile: str, message: str) -> None:
+    make_task("t", dockerfile=dockerfile)
+    summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
+    [row] = trial_rows(summary.job_dir)
+    assert row["error_class"] == "sandbox"
+    assert message in row["error_message"]
+
+
+def test_apt_run_of_host_packages_is_honoured(make_task: TaskFactory, tmp_path: Path) -> None:
+    make_task("t", dockerfile="FROM debian\nRUN apt-get update && apt-get install -y bash git\n"
+                              "WORKDIR /app\n")
+    summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
+    [row] = trial_rows(summary.job_dir)
+    assert (row["error_class"], row["reward"]) == (None, 1.0)

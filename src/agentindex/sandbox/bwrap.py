@@ -57,6 +57,9 @@ def environment(task: Task) -> Environment:
         why = f"uses the image {image}" if image else "has no environment/Dockerfile"
         raise UnsupportedBySandbox(f"{task.path}: the task {why}; it needs the container backend")
     env = parse_dockerfile(dockerfile)
+    if env.workdir == "/":
+        raise UnsupportedBySandbox(f"{dockerfile}: no WORKDIR (or WORKDIR /): bwrap binds the "
+                                   "task's files at WORKDIR and cannot bind them over /")
     for package, line in env.apt_packages.items():
         if not host_has_package(package):
             raise UnsupportedBySandbox(
