@@ -18,36 +18,49 @@ from types import TracebackType
 from typing import Self
 
 from agentindex.errors import SandboxError, UnsupportedBySandbox
-from agentindex.sandbox.base import Capabilities, ExecResult, Network, SandboxSpec
+from agentindex.sandbox.base import Capabilities, ExecResult, Limits, Network, SandboxSpec
 from agentindex.sandbox.dockerfile import Environment, parse_dockerfile
+from agentindex.sandbox.hostetc import minimal_etc
+from agentindex.sandbox.limits import Cgroup, cgroups_writable, remove_stale_cgroups
 from agentindex.sandbox.materialize import materialize
+from agentindex.sandbox.netns import netns_supported
 from agentindex.sandbox.process import run_process
 from agentindex.tasks.model import Task
 
 HOME = "/home/agent"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# Only what programs need from /etc; nothing else of the host's configuration is visible.
-ETC = ("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf", "ld.so.cache", "ld.so.conf",
-       "ld.so.conf.d", "alternatives", "ssl", "ca-certificates", "localtime", "mime.types",
-       "gitconfig", "bash.bashrc", "profile", "inputrc", "login.defs", "python3", "python3.11")
+CACHE = Path.home() / ".cache" / "agentindex" / "bwrap"
 MERGED_USR = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 
 class BwrapBackend:
-    capabilities = Capabilities(name="bwrap", isolates_network=True, limits_memory=False,
-                                limits_cpus=False, limits_pids=False, runs_any_dockerfile=False)
-
     def __init__(self, bwrap: str | None = None) -> None:
         self.bwrap = bwrap or shutil.which("bwrap") or "bwrap"
+        # Limits need cgroups we may write; "gateway" needs to join a namespace (root + nsenter).
+        cg = cgroups_writable()
+        joins = netns_supported() and shutil.which("nsenter") is not None
+        self.capabilities = Capabilities(
+            name="bwrap", isolates_network=True, limits_memory=cg, limits_cpus=cg,
+            limits_pids=cg, runs_any_dockerfile=False,
+            networks=frozenset({Network.NONE, Network.HOST} | ({Network.GATEWAY} if joins
+                                                               else set())))
+        self._cleaned = False
 
     def check(self, task: Task, network: Network) -> None:
         environment(task)  # raises when the Dockerfile needs a real build
         if not shutil.which(self.bwrap):
             raise SandboxError("bubblewrap is not installed: run `make setup` "
                                "(or apt-get install bubblewrap)")
+        if network not in self.capabilities.networks:
+            raise UnsupportedBySandbox(
+                f"the bwrap backend cannot enforce network policy {network.value!r} here "
+                "(it needs root, `ip netns` and nsenter); use another backend")
 
     def sandbox(self, spec: SandboxSpec) -> BwrapSandbox:
-        return BwrapSandbox(self.bwrap, spec)
+        if not self._cleaned and self.capabilities.limits_pids:
+            remove_stale_cgroups()  # left by a runner killed with kill -9
+            self._cleaned = True
+        return BwrapSandbox(self.bwrap, spec, self.capabilities.limits_pids)
 
 
 def environment(task: Task) -> Environment:
@@ -77,14 +90,17 @@ def host_has_package(package: str) -> bool:
 
 
 class BwrapSandbox:
-    def __init__(self, bwrap: str, spec: SandboxSpec) -> None:
+    def __init__(self, bwrap: str, spec: SandboxSpec, use_cgroup: bool = False) -> None:
         self.bwrap, self.spec = bwrap, spec
+        self.use_cgroup = use_cgroup and spec.limits != Limits()
+        self.cgroup: Cgroup | None = None
         self.env = environment(spec.task)
         self.workdir = self.env.workdir
         root = spec.scratch
         self.dirs = {"work": root / "work", "logs": root / "logs", "tmp": root / "tmp",
                      "home": root / "home"}
         self.mounts: dict[str, Path] = {}  # sandbox path -> host copy, added by put()
+        self.etc = minimal_etc(CACHE)
 
     async def __aenter__(self) -> Self:
         for d in self.dirs.values():
@@ -94,27 +110,28 @@ class BwrapSandbox:
         task = self.spec.task
         await asyncio.to_thread(materialize, self.env, task.environment_dir, self.dirs["work"],
                                 task.environment_dir / "Dockerfile")
+        if self.use_cgroup:
+            self.cgroup = await asyncio.to_thread(Cgroup.create, self.spec.limits)
         return self
 
     async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None,
                         tb: TracebackType | None) -> None:
+        if self.cgroup is not None:
+            await asyncio.to_thread(self.cgroup.remove)
         await asyncio.to_thread(shutil.rmtree, self.spec.scratch, True)
 
     def argv(self, command: Sequence[str], env: Mapping[str, str], cwd: str) -> list[str]:
+        # Root outside keeps every capability inside unless dropped (mount, mknod: an escape).
         args = [self.bwrap, "--die-with-parent", "--new-session", "--unshare-pid",
                 "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
-                "--ro-bind", "/usr", "/usr"]
+                "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr"]
         for name in MERGED_USR:
             link = Path("/") / name
             if link.is_symlink():
                 args += ["--symlink", str(link.readlink()), f"/{name}"]
             elif link.is_dir():
                 args += ["--ro-bind", str(link), f"/{name}"]
-        args += ["--tmpfs", "/etc"]
-        for name in ETC:
-            if (Path("/etc") / name).exists():
-                args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-        args += ["--remount-ro", "/etc"]
+        args += ["--ro-bind", str(self.etc), "/etc"]
         if self.spec.network is Network.NONE:
             args.append("--unshare-net")
         args += ["--proc", "/proc", "--dev", "/dev",
@@ -122,7 +139,7 @@ class BwrapSandbox:
                  "--bind", str(self.dirs["home"]), HOME,
                  "--bind", str(self.dirs["logs"]), "/logs",
                  "--bind", str(self.dirs["work"]), self.workdir]
-        for target, source in self.mounts.items():
+        for target, source in {**self.spec.ro_mounts, **self.mounts}.items():
             args += ["--ro-bind", str(source), target]
         args += ["--chdir", cwd, "--clearenv"]
         full_env = {"PATH": PATH, "HOME": HOME, "LANG": "C.UTF-8", **self.env.env,
@@ -133,8 +150,14 @@ class BwrapSandbox:
 
     async def exec(self, argv: Sequence[str], *, env: Mapping[str, str], timeout: float,
                    stdout: Path, stderr: Path, cwd: str | None = None) -> ExecResult:
-        return await run_process(self.argv(argv, env, cwd or self.workdir), timeout=timeout,
-                                 stdout=stdout, stderr=stderr)
+        command = self.argv(argv, env, cwd or self.workdir)
+        if self.spec.network is Network.GATEWAY:  # join the trial's namespace, then exec bwrap
+            if self.spec.netns is None:
+                raise SandboxError("network policy 'gateway' without a network namespace")
+            command = ["nsenter", f"--net={self.spec.netns}", "--", *command]
+        if self.cgroup is not None:
+            command = self.cgroup.wrap(command)
+        return await run_process(command, timeout=timeout, stdout=stdout, stderr=stderr)
 
     def host_path(self, path: str) -> Path | None:
         """Where a sandbox path lives on the host, for the writable areas and put() copies."""
