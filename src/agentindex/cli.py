@@ -15,6 +15,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Benchmark coding-agent harnesses paired with models.")
 tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories.")
 app.add_typer(tasks_app, name="tasks")
+sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their images.")
+app.add_typer(sandbox_app, name="sandbox")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
@@ -65,6 +67,58 @@ def tasks_check(
     from agentindex.commands.check import check_command
 
     _guard(lambda: check_command(paths, env, console))
+
+
+@app.command()
+def gateway(
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port (0: any free port)")] = 8788,
+    providers: Annotated[Path | None, typer.Option(help="providers config (TOML)")] = None,
+) -> None:
+    """Run the metering gateway on its own; each call is printed as a JSON line."""
+    from agentindex.gateway.cli import serve
+
+    _guard(lambda: serve(host, port, providers))
+
+
+@app.command()
+def prices(
+    models: Annotated[list[str], typer.Argument(help="provider/model ...")],
+    date: Annotated[str | None, typer.Option("--date", help="price date YYYY-MM-DD")] = None,
+) -> None:
+    """Show the price sheet used for each model, at a price date (default: today)."""
+    import datetime as dt
+
+    from agentindex.errors import ConfigError
+    from agentindex.pricing import price_sheet
+
+    def show() -> None:
+        try:
+            when = dt.date.fromisoformat(date) if date else None
+        except ValueError:
+            raise ConfigError("prices", "--date", f"{date!r} is not YYYY-MM-DD") from None
+        console.print(price_sheet(models, when))
+
+    _guard(show)
+
+
+@sandbox_app.command("base-image")
+def sandbox_base_image(
+    tag: Annotated[str, typer.Option(help="image tag")] = "localhost/debian:bookworm",
+    engine: Annotated[str, typer.Option(help="podman or docker")] = "podman",
+    suite: Annotated[str, typer.Option(help="Debian suite")] = "bookworm",
+    mirror: Annotated[str | None, typer.Option(help="Debian mirror (default: the host's)")] = None,
+    force: Annotated[bool, typer.Option(help="rebuild even if the image exists")] = False,
+) -> None:
+    """Build a Debian base image from Debian's packages (debootstrap), for offline builds."""
+    from agentindex.sandbox.base_image import build_base_image
+
+    def build() -> None:
+        img = build_base_image(tag, engine=engine, suite=suite, mirror=mirror, force=force)
+        state = "built" if img.built else "already present"
+        console.print(f"{img.tag}: {state} (root filesystem {img.tarball})", highlight=False)
+
+    _guard(build)
 
 
 def _guard(action: Any) -> None:
