@@ -84,7 +84,7 @@ class Rendered:
 class Scan:
     """What the meter read from a response."""
 
-    usage: Usage = Usage()
+    usage: Usage = field(default_factory=Usage)
     tool_digest: str | None = None
 
 
@@ -108,7 +108,13 @@ class WireProtocol(Protocol):
         """The body to send upstream if it must differ from the client's (else None)."""
         ...
 
-    def scanner(self, request: CallRequest) -> StreamScanner: ...
+    def stream_scanner(self, request: CallRequest) -> StreamScanner:
+        """Meters an event stream (``text/event-stream`` response)."""
+        ...
+
+    def scan_body(self, body: Any) -> Scan:
+        """Meters a one-document (JSON) response."""
+        ...
 
     def render(self, reply: Reply, request: CallRequest) -> Rendered: ...
 
@@ -120,17 +126,18 @@ def tool_digest(calls: Sequence[ToolCall]) -> str | None:
     None when the response made no tool call. Equal digests = the same tool calls (loops)."""
     if not calls:
         return None
-    parts = [f"{c.name} {_canonical(c.arguments)}" for c in calls]
+    parts = [f"{json.dumps(c.name)} {_canonical(c.arguments)}" for c in calls]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def _canonical(arguments: dict[str, Any] | str) -> str:
+    value: Any = arguments
     if isinstance(arguments, str):
         try:
-            arguments = json.loads(arguments)
+            value = json.loads(arguments)
         except ValueError:
             return arguments
-    return json.dumps(arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def parse_arguments(raw: str) -> dict[str, Any] | str:
@@ -162,7 +169,8 @@ def sub(a: int | None, *bs: int | None) -> int | None:
 
 
 def dumps(obj: object) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact JSON; ASCII-escaped, so strings that are not valid UTF-8 cannot break encoding."""
+    return json.dumps(obj, separators=(",", ":")).encode()
 
 
 def sse(data: object, event: str | None = None) -> bytes:

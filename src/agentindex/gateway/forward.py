@@ -1,0 +1,114 @@
+"""The ``forward`` provider: passes a call to a real API with only the credential swapped.
+
+The client's body bytes go upstream unchanged (unless the model name must be mapped, or a Chat
+Completions stream must be asked for usage); its headers too, except hop-by-hop ones, its
+credentials (the trial token) and ``accept-encoding`` (the gateway asks for an unencoded body so it
+can meter it). The response — status, headers, body, streamed or not, errors and ``retry-after``
+included — goes back as it arrives, while the meter reads it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+from yarl import URL
+
+from agentindex.gateway.config import ProviderSpec
+from agentindex.gateway.exchange import HOP_BY_HOP, Exchange, error_response, pump
+
+#: Request headers that carry the client's credential (the trial token): never sent upstream.
+CREDENTIAL_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key"})
+_DROP_REQUEST = HOP_BY_HOP | CREDENTIAL_HEADERS | {"accept-encoding"}
+
+
+def upstream_headers(client: Mapping[str, str], spec: ProviderSpec,
+                     key: str | None) -> CIMultiDict[str]:
+    """The headers sent upstream: the client's, minus hop-by-hop and credentials, plus the key."""
+    out: CIMultiDict[str] = CIMultiDict(
+        (k, v) for k, v in client.items() if k.lower() not in _DROP_REQUEST)
+    out["Accept-Encoding"] = "identity"
+    if key:
+        match spec.auth:
+            case "x-api-key":
+                out["x-api-key"] = key
+            case "x-goog-api-key":
+                out["x-goog-api-key"] = key
+            case "x-api-key+bearer":
+                out["x-api-key"] = key
+                out["Authorization"] = f"Bearer {key}"
+            case _:
+                out["Authorization"] = f"Bearer {key}"
+    return out
+
+
+def upstream_url(spec: ProviderSpec, tail: str, query: Mapping[str, str]) -> str:
+    """Provider base URL + the path after the trial prefix + the query minus any ``key``."""
+    url = f"{spec.base_url.rstrip('/')}/{tail.lstrip('/')}"
+    kept = [(k, v) for k, v in query.items() if k != "key"]
+    return str(URL(url).with_query(kept)) if kept else url
+
+
+def response_headers(upstream: Mapping[str, str]) -> CIMultiDict[str]:
+    return CIMultiDict((k, v) for k, v in upstream.items() if k.lower() not in HOP_BY_HOP)
+
+
+class Forward:
+    """Forwards calls over one shared client session (keep-alive to each provider)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    def _key(self, spec: ProviderSpec) -> str | None:
+        return os.environ.get(spec.key_env) if spec.key_env else None
+
+    async def call(self, ex: Exchange) -> web.StreamResponse:
+        return await self._forward(ex, metered=True)
+
+    async def passthrough(self, ex: Exchange) -> web.StreamResponse:
+        return await self._forward(ex, metered=False)
+
+    async def _forward(self, ex: Exchange, *, metered: bool) -> web.StreamResponse:
+        spec, req = ex.target.spec, ex.request
+        tail = req.match_info.get("tail", "")
+        if ex.route.path_model is not None and ex.target.model != ex.route.path_model:
+            tail = tail.replace(f"models/{ex.route.path_model}:", f"models/{ex.target.model}:")
+        headers = upstream_headers(req.headers, spec, self._key(spec))
+        data = ex.upstream_bytes() if req.method == "POST" else None
+        try:
+            async with self._session.request(req.method, upstream_url(spec, tail, req.query),
+                                             data=data, headers=headers) as up:
+                return await self._relay(ex, up, metered)
+        except (aiohttp.ClientError, TimeoutError) as err:
+            ex.error = f"upstream unreachable: {type(err).__name__}"
+            ex.status = 502
+            return error_response(502, f"{ex.target.provider}: {ex.error}", "upstream_error")
+
+    async def _relay(self, ex: Exchange, up: aiohttp.ClientResponse,
+                     metered: bool) -> web.StreamResponse:
+        resp = web.StreamResponse(status=up.status, reason=up.reason,
+                                  headers=response_headers(up.headers))
+        content_type = up.headers.get("content-type", "")
+        if up.content_length is not None and not content_type.startswith("text/event-stream"):
+            resp.content_length = up.content_length
+        ex.status = up.status
+        if up.status >= 400:
+            ex.error = f"upstream status {up.status}"
+        await resp.prepare(ex.request)
+        try:
+            if metered:
+                await pump(ex, resp, up.content.iter_any(), ex.scanner(content_type))
+            else:
+                async for chunk in up.content.iter_any():
+                    await resp.write(chunk)
+        except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, TimeoutError) as err:
+            # the upstream broke off mid-body: the client must see a broken body too
+            ex.error = f"upstream body cut: {type(err).__name__}"
+            if ex.request.transport is not None:
+                ex.request.transport.close()
+            return resp
+        await resp.write_eof()
+        return resp

@@ -1,0 +1,223 @@
+"""``scripted/*`` models: deterministic test doubles that speak every wire protocol.
+
+Behaviours (the part after ``scripted/``):
+
+- ``oracle``: a tool call that runs the trial's reference solution (``solution/solve.sh``) with the
+  harness's own shell tool, then a final message. Progress is read from the request (tool results
+  already in the conversation), so each request is answered on its own. With no shell tool among
+  the tools offered (or no tools, mini-swe-agent style), it answers in text with one ```bash block,
+  and after that ``echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT``.
+- ``loop``: the same tool call (``ls``) forever.
+- ``flaky``: per trial, the 1st call gets 429 (``retry-after: 1``), the 2nd 529, then it is
+  ``oracle``.
+- ``cut``: the response (stream or body) stops half-way and the connection is closed.
+- ``text``: a fixed answer (``ScriptedContext.answer``).
+
+Options follow a ``?``: ``scripted/oracle?price=anthropic/claude-sonnet-4-5`` prices each call with
+that real model's sheet (see ``agentindex.pricing``), so a dry run estimates a run's cost.
+
+Usage per response is fixed: :data:`SCRIPTED_USAGE` = 1200 uncached input, 3400 cache read,
+560 cache write (5 m), 0 cache write (1 h), 78 output of which 12 reasoning. What the gateway then
+records depends on what the wire protocol can say (:func:`scripted_usage`):
+
+============================  =====  ==========  ======  ======  ======  =========
+protocol                      input  cache_read  cw_5m   cw_1h   output  reasoning
+============================  =====  ==========  ======  ======  ======  =========
+anthropic                     1200   3400        560     0       78      None
+openai-chat / -responses      1760   3400        None    None    78      12
+gemini                        1760   3400        None    None    78      12
+============================  =====  ==========  ======  ======  ======  =========
+
+(Only Anthropic reports cache writes, so elsewhere they arrive as uncached input; only the others
+report reasoning.)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from agentindex.gateway.wire import CallRequest, Reply, ToolCall, ToolSpec, as_dict, as_list
+from agentindex.usage import Usage
+
+SCRIPTED_USAGE = Usage(input=1200, cache_read=3400, cache_write_5m=560, cache_write_1h=0,
+                       output=78, reasoning=12)
+BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text")
+SUBMIT = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
+_EOF = "AGENTINDEX_SOLUTION_EOF"
+_SHELL_NAMES = ("bash", "shell", "exec_command", "run_shell_command", "execute_bash",
+                "run_command", "terminal")
+
+
+@dataclass(frozen=True)
+class ScriptedContext:
+    """What scripted models know about the trial: the reference solution script (the text of
+    ``solution/solve.sh``), the task instruction, and the answer ``text`` gives (also the final
+    message of ``oracle``)."""
+
+    solution: str | None = None
+    instruction: str = ""
+    answer: str = "Done."
+
+
+@dataclass
+class ScriptedState:
+    """Per-trial state of scripted models (only ``flaky`` needs one: its call count)."""
+
+    context: ScriptedContext
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptedModel:
+    """A parsed ``scripted/...`` name: behaviour and options (``price``)."""
+
+    behaviour: str
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def price(self) -> str | None:
+        return dict(self.options).get("price")
+
+
+def parse_scripted(name: str) -> ScriptedModel:
+    """``oracle?price=p/m`` (the part after ``scripted/``) -> ScriptedModel; ValueError if the
+    behaviour is unknown."""
+    behaviour, _, query = name.partition("?")
+    if behaviour not in BEHAVIOURS:
+        raise ValueError(f"unknown scripted model {behaviour!r}; known: {', '.join(BEHAVIOURS)}")
+    return ScriptedModel(behaviour, tuple(parse_qsl(query)))
+
+
+def scripted_usage(protocol: str) -> Usage:
+    """What the gateway records for one scripted response in ``protocol`` (table above)."""
+    u = SCRIPTED_USAGE
+    if protocol == "anthropic":
+        return Usage(input=u.input, cache_read=u.cache_read, cache_write_5m=u.cache_write_5m,
+                     cache_write_1h=u.cache_write_1h, output=u.output)
+    return Usage(input=(u.input or 0) + (u.cache_write or 0), cache_read=u.cache_read,
+                 output=u.output, reasoning=u.reasoning)
+
+
+@dataclass(frozen=True)
+class ShellTool:
+    """A tool that runs shell commands, and how its arguments are shaped: ``command``/``cmd``
+    (a string), ``argv`` (``command`` is an array), ``js`` (a custom tool taking JavaScript)."""
+
+    spec: ToolSpec
+    style: str
+
+
+def find_shell_tool(tools: tuple[ToolSpec, ...]) -> ShellTool | None:
+    """The harness's shell tool, by name and schema (Claude Code ``Bash{command}``, Codex
+    ``exec_command{cmd}`` / ``shell{command: array}`` / custom ``exec``, Gemini CLI and Qwen
+    ``run_shell_command{command}``, OpenCode ``bash{command}``)."""
+    found = [t for t in (_shell_style(s) for s in tools) if t is not None]
+    known = [t for t in found if t.spec.name.lower() in _SHELL_NAMES]
+    return (known or found)[0] if found else None
+
+
+def _shell_style(spec: ToolSpec) -> ShellTool | None:
+    if spec.kind == "custom":
+        return ShellTool(spec, "js") if spec.name == "exec" else None
+    props = as_dict(spec.schema.get("properties"))
+    name = spec.name.lower()
+    if not any(word in name for word in ("bash", "shell", "exec", "command", "terminal")):
+        return None
+    match as_dict(props.get("command")).get("type"), as_dict(props.get("cmd")).get("type"):
+        case "array", _:
+            return ShellTool(spec, "argv")
+        case "string", _:
+            return ShellTool(spec, "command")
+        case _, "string":
+            return ShellTool(spec, "cmd")
+    return None
+
+
+def heredoc(script: str) -> str:
+    """A shell command that runs ``script`` with bash, quoted so nothing in it is expanded."""
+    return f"bash <<'{_EOF}'\n{script.rstrip()}\n{_EOF}"
+
+
+def shell_call(tool: ShellTool, script: str, call_id: str) -> ToolCall:
+    """A call of ``tool`` that runs ``script``."""
+    if tool.style == "js":
+        code = ('const r = require("child_process").spawnSync("bash", ["-c", '
+                f'{json.dumps(script)}], {{encoding: "utf8"}}); console.log(r.stdout + r.stderr);')
+        return ToolCall(tool.spec.name, code, call_id, "custom")
+    args: dict[str, Any] = {}
+    for key in as_list(tool.spec.schema.get("required")):
+        if not isinstance(key, str):
+            continue
+        prop = as_dict(as_dict(tool.spec.schema.get("properties")).get(key))
+        if prop.get("type") == "string":
+            args[key] = "scripted step"
+    match tool.style:
+        case "argv":
+            args["command"] = ["bash", "-c", script]
+        case "cmd":
+            args["cmd"] = heredoc(script)
+        case _:
+            args["command"] = heredoc(script)
+    return ToolCall(tool.spec.name, args, call_id)
+
+
+def _text_step(command: str) -> str:
+    return f"THOUGHT: next step.\n\n```bash\n{command}\n```"
+
+
+def oracle_reply(req: CallRequest, ctx: ScriptedContext, model: str) -> Reply:
+    """Run the solution with the shell tool, then finish (progress = tool results so far)."""
+    script = ctx.solution or "true"
+    tool = find_shell_tool(req.tools)
+    if tool is None:
+        step = heredoc(script) if req.assistant_turns == 0 else SUBMIT
+        return Reply(_text_step(step), None, SCRIPTED_USAGE, model)
+    if req.tool_results == 0:
+        call = shell_call(tool, script, f"call_oracle_{req.assistant_turns}")
+        return Reply(None, call, SCRIPTED_USAGE, model)
+    return Reply(ctx.answer, None, SCRIPTED_USAGE, model)
+
+
+def loop_reply(req: CallRequest, model: str) -> Reply:
+    """The same tool call every time."""
+    tool = find_shell_tool(req.tools)
+    if tool is not None:
+        return Reply(None, shell_call(tool, "ls", "call_loop"), SCRIPTED_USAGE, model)
+    if req.tools:
+        first = req.tools[0]
+        call = ToolCall(first.name, "" if first.kind == "custom" else {}, "call_loop", first.kind)
+        return Reply(None, call, SCRIPTED_USAGE, model)
+    return Reply(_text_step("ls"), None, SCRIPTED_USAGE, model)
+
+
+@dataclass(frozen=True)
+class ScriptedError:
+    """An error answer: status, headers, message."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    message: str
+
+
+def flaky_error(call_no: int) -> ScriptedError | None:
+    """The error of ``scripted/flaky`` for the trial's ``call_no``-th call (1-based), if any."""
+    match call_no:
+        case 1:
+            return ScriptedError(429, (("retry-after", "1"),), "rate limited (scripted/flaky)")
+        case 2:
+            return ScriptedError(529, (), "overloaded (scripted/flaky)")
+    return None
+
+
+def scripted_reply(model: ScriptedModel, req: CallRequest, ctx: ScriptedContext,
+                   name: str) -> Reply:
+    """The reply of ``model`` (errors and cuts aside, which the server applies)."""
+    match model.behaviour:
+        case "loop":
+            return loop_reply(req, name)
+        case "text":
+            return Reply(ctx.answer, None, SCRIPTED_USAGE, name)
+    return oracle_reply(req, ctx, name)

@@ -1,0 +1,62 @@
+"""The ``scripted`` provider: answers calls with the replies of ``agentindex.gateway.scripted``,
+rendered in the call's wire protocol, and metered by the same scanners as real responses."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from agentindex.gateway.exchange import Exchange, error_response, pump
+from agentindex.gateway.scripted import (
+    flaky_error,
+    parse_scripted,
+    scripted_reply,
+)
+from agentindex.gateway.wire import dumps
+
+
+class Scripted:
+    """Serves ``scripted/<behaviour>`` for every wire protocol."""
+
+    async def call(self, ex: Exchange) -> web.StreamResponse:
+        model, state = parse_scripted(ex.target.model), ex.scripted
+        state.calls += 1
+        if model.behaviour == "flaky" and (err := flaky_error(state.calls)) is not None:
+            ex.status, ex.error = err.status, err.message
+            return error_response(err.status, err.message, "rate_limit_error", err.headers)
+        name = ex.call.model or f"scripted/{model.behaviour}"
+        rendered = ex.protocol.render(scripted_reply(model, ex.call, state.context, name), ex.call)
+        resp = web.StreamResponse(status=200)
+        resp.content_type = rendered.content_type
+        chunks = list(rendered.chunks)
+        cut = model.behaviour == "cut"
+        if cut:
+            chunks = _first_half(chunks)
+        elif len(chunks) == 1:
+            resp.content_length = len(chunks[0])
+        ex.status = 200
+        await resp.prepare(ex.request)
+        await pump(ex, resp, chunks, ex.scanner(rendered.content_type))
+        if cut:
+            ex.error = "stream cut (scripted/cut)"
+            if ex.request.transport is not None:
+                ex.request.transport.close()
+            return resp
+        await resp.write_eof()
+        return resp
+
+    async def passthrough(self, ex: Exchange) -> web.StreamResponse:
+        if ex.route.action == "count":
+            return web.Response(body=dumps(ex.protocol.count_tokens(ex.body)),
+                                content_type="application/json")
+        models = [{"id": f"scripted/{b}", "name": f"models/scripted/{b}", "object": "model",
+                   "type": "model", "display_name": f"scripted/{b}"}
+                  for b in ("oracle", "loop", "flaky", "cut", "text")]
+        return web.Response(body=dumps({"data": models, "models": models, "object": "list"}),
+                            content_type="application/json")
+
+
+def _first_half(chunks: list[bytes]) -> list[bytes]:
+    """About half of a response: half the events of a stream, half the bytes of one body."""
+    if len(chunks) > 1:
+        return chunks[: max(1, len(chunks) // 2)]
+    return [chunks[0][: len(chunks[0]) // 2]]

@@ -1,0 +1,215 @@
+"""The gateway: an aiohttp server in front of every provider, routing by per-trial token.
+
+``POST /t/<token>/v1/messages`` (and the other paths of ``protocols.route_for``) is a model call of
+the trial that owns ``<token>``: it is answered by the trial's provider and ends in exactly one
+``CallRecord`` handed to the trial's sink. Unknown or closed tokens get 401 and nothing is
+forwarded; malformed requests get a 4xx with a message (they are not model calls, so no record).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from agentindex.gateway.config import ProvidersConfig
+from agentindex.gateway.exchange import (
+    Exchange,
+    Provider,
+    error_response,
+    resolve_target,
+)
+from agentindex.gateway.forward import Forward
+from agentindex.gateway.protocols import PROTOCOLS, Route, route_for
+from agentindex.gateway.records import CallRecord
+from agentindex.gateway.scripted import ScriptedContext, ScriptedState
+from agentindex.gateway.scripted_provider import Scripted
+from agentindex.gateway.wire import BadRequest
+
+log = logging.getLogger("agentindex.gateway")
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TrialRoute:
+    """What a harness gets: ``base_url`` (``http://127.0.0.1:PORT/t/<token>``) and the token,
+    which also goes in its API-key slot."""
+
+    token: str
+    base_url: str
+    trial_id: str
+    try_no: int
+
+
+@dataclass
+class _Trial:
+    trial_id: str
+    try_no: int
+    model: str
+    sink: Callable[[CallRecord], None]
+    scripted: ScriptedState
+    seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+
+class Gateway:
+    """``async with Gateway(providers) as gw:`` serves on ``gw.url`` until the block ends.
+
+    ``open_trial`` gives a trial its own URL; each call of that trial ends in one ``CallRecord``
+    passed to ``sink`` (failed calls included); ``close_trial`` revokes the token."""
+
+    def __init__(self, providers: ProvidersConfig | None = None, *, host: str = "127.0.0.1",
+                 port: int = 0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.providers = providers or ProvidersConfig.defaults()
+        self._host, self._port, self._max_body = host, port, max_body_bytes
+        self._trials: dict[str, _Trial] = {}
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._kinds: dict[str, Provider] = {}
+
+    async def __aenter__(self) -> Gateway:
+        self._session = aiohttp.ClientSession(
+            auto_decompress=False,
+            connector=aiohttp.TCPConnector(limit=0),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=900),
+        )
+        self._kinds = {"forward": Forward(self._session), "scripted": Scripted()}
+        app = web.Application(client_max_size=self._max_body)
+        app.router.add_route("*", "/t/{token}", self._handle)
+        app.router.add_route("*", "/t/{token}/{tail:.*}", self._handle)
+        app.router.add_route("*", "/{path:.*}", _no_trial)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        self._port = sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._session is not None:
+            await self._session.close()
+        self._trials.clear()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._host}:{self._port}"
+
+    def open_trial(self, trial_id: str, try_no: int, *, model: str,
+                   sink: Callable[[CallRecord], None],
+                   scripted: ScriptedContext | None = None) -> TrialRoute:
+        """Give a trial (try) its own token and base URL. ``model`` is ``provider/model``
+        (``*``: taken from each request, for the standalone gateway)."""
+        token = secrets.token_urlsafe(24)
+        state = ScriptedState(scripted or ScriptedContext())
+        self._trials[token] = _Trial(trial_id, try_no, model, sink, state)
+        return TrialRoute(token, f"{self.url}/t/{token}", trial_id, try_no)
+
+    def close_trial(self, token: str) -> None:
+        """Revoke ``token``: later requests with it get 401 (calls in flight finish)."""
+        self._trials.pop(token, None)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        trial = self._trials.get(request.match_info["token"])
+        if trial is None:
+            return error_response(401, "unknown or closed trial token", "authentication_error")
+        tail = request.match_info.get("tail", "")
+        route = route_for(request.method, tail)
+        if route is None:
+            return error_response(404, f"no such endpoint: {request.method} /{tail}",
+                                  "not_found_error")
+        if route.action == "base":
+            return web.Response(status=200)
+        try:
+            ex = await self._exchange(request, trial, route)
+        except BadRequest as err:
+            return error_response(400, str(err))
+        except web.HTTPRequestEntityTooLarge:
+            return error_response(413, f"request body larger than {self._max_body} bytes",
+                                  "request_too_large")
+        except web.HTTPUnsupportedMediaType as err:
+            return error_response(415, err.text or "expected a JSON body")
+        provider = self._kinds[ex.target.spec.kind]
+        if route.action != "call":
+            return await provider.passthrough(ex)
+        return await self._call(provider, ex, trial, next(trial.seq))
+
+    async def _exchange(self, request: web.Request, trial: _Trial, route: Route) -> Exchange:
+        """Read and check the request; raise BadRequest (400) or the aiohttp 413/415."""
+        body: dict[str, Any] = {}
+        raw = b""
+        if request.method == "POST":
+            if request.content_type != "application/json":
+                raise web.HTTPUnsupportedMediaType(
+                    text=f"expected content-type application/json, got {request.content_type!r}")
+            raw = await request.read()
+            body = _json_object(raw)
+        protocol = route.protocol
+        requested = str(body.get("model") or route.path_model or "")
+        target = resolve_target(trial.model, requested, self.providers)
+        if protocol is None:  # listing models in the OpenAI / Anthropic shape
+            protocol = PROTOCOLS[target.spec.protocols[0]]
+        if protocol.name not in target.spec.protocols:
+            raise BadRequest(f"provider {target.provider!r} does not speak {protocol.name}; "
+                             f"it speaks {', '.join(target.spec.protocols)}")
+        call = protocol.parse_request(body, route.path_model)
+        if route.stream:
+            call = dataclasses.replace(call, stream=True)
+        upstream = protocol.prepare_upstream(body, call)
+        if body.get("model") is not None and body.get("model") != target.model \
+                and target.spec.kind == "forward":
+            upstream = {**(upstream or body), "model": target.model}
+        return Exchange(request, route, protocol, call, body, raw, target, upstream,
+                        scripted=trial.scripted)
+
+    async def _call(self, provider: Provider, ex: Exchange, trial: _Trial,
+                    seq: int) -> web.StreamResponse:
+        try:
+            return await provider.call(ex)
+        except ConnectionResetError:
+            ex.error = ex.error or "client disconnected"
+            return web.Response(status=499)
+        finally:
+            record = _record(ex, trial, seq)
+            log.info("call %s/%s #%d %s %s/%s -> %s%s", trial.trial_id, trial.try_no, seq,
+                     ex.protocol.name, ex.target.provider, ex.target.model, ex.status,
+                     f" ({ex.error})" if ex.error else "")
+            trial.sink(record)
+
+
+def _record(ex: Exchange, trial: _Trial, seq: int) -> CallRecord:
+    return CallRecord(
+        trial_id=trial.trial_id, try_no=trial.try_no, seq=seq, protocol=ex.protocol.name,
+        provider=ex.target.provider, model=ex.target.model, started_at=ex.started_at,
+        first_byte_at=ex.first_byte_at, ended_at=time.time(), status=ex.status,
+        usage=ex.scan.usage, tools_offered=ex.call.tools_offered,
+        tool_digest=ex.scan.tool_digest, error=ex.error,
+    )
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
+        raise BadRequest(f"malformed JSON body: {err}") from err
+    if not isinstance(body, dict):
+        raise BadRequest(f"expected a JSON object, got {type(body).__name__}")
+    return body
+
+
+async def _no_trial(request: web.Request) -> web.StreamResponse:
+    return error_response(404, f"no such endpoint: {request.method} {request.path} "
+                               "(model calls go to /t/<trial-token>/...)", "not_found_error")
