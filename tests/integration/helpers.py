@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from agentindex.runner.job import JobSpec, JobSummary, run_job
-from agentindex.runner.variants import expand_variants
+from agentindex.runner.variants import Variant, expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.store import Store
 from agentindex.tasks.catalog import resolve_datasets
 
 
 def run(tasks: Path | str, agents: list[str], jobs: Path, *, job: str = "j", attempts: int = 1,
-        concurrency: int = 4, backend: str = "bwrap", **kw: Any) -> JobSummary:
+        concurrency: int = 4, backend: str = "bwrap", models: list[str] | None = None,
+        variants: list[Variant] | None = None, **kw: Any) -> JobSummary:
+    variants = (variants or []) + expand_variants(agents, models or [])
     spec = JobSpec(name=job, jobs_dir=jobs, selection=resolve_datasets([str(tasks)]),
-                   variants=expand_variants(agents, []), attempts=attempts,
+                   variants=variants, attempts=attempts,
                    concurrency=concurrency, backend=get_backend(backend), **kw)
     return asyncio.run(run_job(spec))
 

@@ -8,14 +8,16 @@ forwarded; malformed requests get a 4xx with a message (they are not model calls
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -117,6 +119,16 @@ class Gateway:
         state = ScriptedState(scripted or ScriptedContext())
         self._trials[token] = _Trial(trial_id, try_no, model, sink, state)
         return TrialRoute(token, f"{self.url}/t/{token}", trial_id, try_no)
+
+    @contextlib.asynccontextmanager
+    async def reachable_in(self, netns: Path) -> AsyncIterator[str]:
+        """Also serve inside the network namespace ``netns`` (a trial that may reach nothing
+        else); yields the gateway's URL as seen from inside it."""
+        from agentindex.sandbox.netns import serve_in
+
+        assert self._runner is not None, "use the gateway inside `async with`"
+        async with serve_in(netns, self._runner, "127.0.0.1") as port:
+            yield f"http://127.0.0.1:{port}"
 
     def close_trial(self, token: str) -> None:
         """Revoke ``token``: later requests with it get 401 (calls in flight finish)."""

@@ -10,6 +10,8 @@ any ``trials/<id>/`` without a row (killed between rename and commit) is removed
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -19,8 +21,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentindex.gateway import Gateway, ProvidersConfig
 from agentindex.runner.policy import Policy
-from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, run_try
+from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
 from agentindex.runner.variants import Variant, trial_id
 from agentindex.sandbox import Backend
 from agentindex.store import Store, TrialRecord, TryRecord
@@ -39,6 +42,7 @@ class JobSpec:
     timeout_multiplier: float = 1.0
     policy: Policy = field(default_factory=Policy.with_overrides)
     agent_cache: Path = Path.home() / ".cache" / "agentindex" / "agents"
+    providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
 
     @property
@@ -117,15 +121,19 @@ async def run_job(spec: JobSpec, progress: Progress | None = None) -> JobSummary
                                  environ=dict(os.environ))
         limit = asyncio.Semaphore(max(1, spec.concurrency))
 
-        async def one(plan: TrialPlan) -> None:
+        async def one(plan: TrialPlan, settings: TrialSettings) -> None:
             async with limit:
                 progress.started(plan)
                 record = await run_trial(plan, spec, settings, store)
                 progress.finished(plan, record)
 
-        async with asyncio.TaskGroup() as tg:
-            for plan in todo:
-                tg.create_task(one(plan))
+        async with contextlib.AsyncExitStack() as stack:
+            if any(agent_for(p.variant).uses_model for p in todo):
+                gateway = await stack.enter_async_context(Gateway(spec.providers))
+                settings = dataclasses.replace(settings, gateway=gateway)
+            async with asyncio.TaskGroup() as tg:
+                for plan in todo:
+                    tg.create_task(one(plan, settings))
         shutil.rmtree(spec.job_dir / ".scratch", ignore_errors=True)
         shutil.rmtree(spec.job_dir / "trials" / ".staging", ignore_errors=True)
         return JobSummary(spec.job_dir, len(plans), len(plans) - len(todo), len(todo))
@@ -139,11 +147,13 @@ async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,
     staging = spec.job_dir / "trials" / ".staging" / plan.trial_id
     shutil.rmtree(staging, ignore_errors=True)
     failed: list[TryRecord] = []
+    calls: list[dict[str, Any]] = []
     try_no = 0
     while True:
         try_no += 1
         art = staging / "tries" / str(try_no)
         outcome = await run_try(plan, settings, art, try_no)
+        calls += [c.to_row() for c in outcome.calls]
         if not spec.policy.should_retry(outcome.error_class, try_no):
             break
         failed.append(TryRecord(plan.trial_id, try_no, str(outcome.error_class),
@@ -158,7 +168,7 @@ async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,
     final = spec.job_dir / "trials" / plan.trial_id
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
-    store.commit_trial(record, failed)
+    store.commit_trial(record, failed, calls)
     return record
 
 

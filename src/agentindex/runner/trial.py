@@ -3,20 +3,28 @@ failure: every error becomes an error class on the outcome (the one broad ``exce
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
-from agentindex.errors import ErrorClass, TrialError, VerifierError
+from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
+from agentindex.gateway import CallRecord, Gateway
+from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
+from agentindex.sandbox.limits import limits_for
+from agentindex.sandbox.netns import NetNamespace, internet_allowed
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
+
+AGENT_CACHE_MOUNT = "/opt/agentindex/agents"  # agent installs, read-only in every sandbox
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class TrialSettings:
     agent_cache: Path
     timeout_multiplier: float = 1.0
     environ: Mapping[str, str] | None = None
+    gateway: Gateway | None = None  # started by the job when a variant uses a model
 
 
 @dataclass
@@ -53,6 +62,7 @@ class TryOutcome:
     env_s: float | None = None
     agent_s: float | None = None
     verify_s: float | None = None
+    calls: list[CallRecord] = field(default_factory=list)
 
     def fail(self, error: ErrorClass, message: str) -> None:
         """Record an error; a later, graver one (no reward at all) replaces an agent error."""
@@ -67,10 +77,10 @@ def agent_for(variant: Variant) -> Agent:
 
 
 def network_for(task: Task, agent: Agent) -> Network:
-    if agent.uses_model:
-        return Network.HOST  # the gateway is on the host's loopback
-    allowed = task.config.environment.allow_internet
-    return Network.NONE if allowed is False else Network.HOST
+    """Internet off: an agent that uses a model reaches only its gateway, others nothing."""
+    if internet_allowed(task) is False:
+        return Network.GATEWAY if agent.uses_model else Network.NONE
+    return Network.HOST  # the gateway is on the host's loopback
 
 
 async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int) -> TryOutcome:
@@ -95,22 +105,20 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     settings.backend.check(task, network)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
-    spec = SandboxSpec(task=task, job=settings.job, trial_id=plan.trial_id,
-                       scratch=settings.scratch / f"{plan.trial_id}-{try_no}", network=network,
-                       env=env)
-    t0 = time.monotonic()
-    async with settings.backend.sandbox(spec) as sandbox:
-        try:
-            base = await patch_base(sandbox, task, art / "setup") \
-                if task.kind is TaskKind.PATCH else None
-            out.env_s = time.monotonic() - t0
-            await _agent_phase(plan, settings, agent, sandbox, art, out)
-            if base is not None:
-                await save_patch(sandbox, base, art / "model.patch", art / "setup")
-            await _verify_phase(task, settings, sandbox, art, out)
-        finally:
-            await sandbox.get("/logs/agent", art / "agent")
-            await sandbox.get("/logs/verifier", art / "verifier")
+    cache = {AGENT_CACHE_MOUNT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
+    async with AsyncExitStack() as stack:
+        netns = (await stack.enter_async_context(NetNamespace())).path \
+            if network is Network.GATEWAY else None
+        spec = SandboxSpec(task=task, job=settings.job, trial_id=plan.trial_id,
+                           scratch=settings.scratch / f"{plan.trial_id}-{try_no}",
+                           network=network, env=env, limits=limits_for(task), netns=netns,
+                           ro_mounts=cache)
+        metering = None
+        if agent.uses_model:
+            metering = await stack.enter_async_context(
+                _metered(plan, settings, try_no, art, netns))
+            out.calls = metering.calls
+        await _in_sandbox(plan, settings, agent, spec, art, out, metering)
     if out.verify_s is not None and out.error_class is not ErrorClass.VERIFIER_TIMEOUT:
         try:
             out.verdict = read_reward(art / "verifier")
@@ -118,11 +126,39 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             out.fail(e.error_class, str(e))
 
 
+def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
+             netns: Path | None) -> contextlib.AbstractAsyncContextManager[Metering]:
+    if settings.gateway is None or plan.variant.model is None:
+        raise ConfigError("run", "--model", f"agent {plan.variant.agent} needs a model (-m)")
+    return metered(settings.gateway, plan.trial_id, try_no, plan.variant.model, plan.task,
+                   art / "calls.jsonl", netns)
+
+
+async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, spec: SandboxSpec,
+                      art: Path, out: TryOutcome, metering: Metering | None) -> None:
+    task = plan.task
+    t0 = time.monotonic()
+    async with settings.backend.sandbox(spec) as sandbox:
+        try:
+            base = await patch_base(sandbox, task, art / "setup") \
+                if task.kind is TaskKind.PATCH else None
+            out.env_s = time.monotonic() - t0
+            await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
+            if base is not None:
+                await save_patch(sandbox, base, art / "model.patch", art / "setup")
+            await _verify_phase(task, settings, sandbox, art, out)
+        finally:
+            await sandbox.get("/logs/agent", art / "agent")
+            await sandbox.get("/logs/verifier", art / "verifier")
+
+
 async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, sandbox: Sandbox,
-                       art: Path, out: TryOutcome) -> None:
+                       art: Path, out: TryOutcome, metering: Metering | None) -> None:
     timeout = plan.task.config.agent.timeout_sec * settings.timeout_multiplier
+    route = metering.route if metering else None
     ctx = AgentContext(task=plan.task, sandbox=sandbox, timeout_sec=timeout, logs=art / "agent",
-                       model=plan.variant.model)
+                       model=plan.variant.model, base_url=route.base_url if route else None,
+                       api_key=route.token if route else None)
     t0 = time.monotonic()
     outcome = await agent.run(ctx)
     out.agent_s = time.monotonic() - t0
@@ -131,7 +167,22 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
     if outcome.result.timed_out:
         out.fail(ErrorClass.AGENT_TIMEOUT, f"agent killed at its timeout of {timeout:g} s")
     elif outcome.result.exit_code != 0:
-        out.fail(ErrorClass.AGENT_CRASH, f"agent exited with code {outcome.result.exit_code}")
+        failed = upstream_failure(out.calls)
+        if failed:  # the provider failed the agent: an infrastructure error, retried
+            out.fail(ErrorClass.UPSTREAM, f"agent exited with code {outcome.result.exit_code} "
+                                          f"after the provider failed: {failed}")
+        else:
+            out.fail(ErrorClass.AGENT_CRASH, f"agent exited with code {outcome.result.exit_code}")
+
+
+def upstream_failure(calls: list[CallRecord]) -> str | None:
+    """The provider's failure if the agent's last call failed (429, 5xx, a cut stream)."""
+    if not calls:
+        return None
+    last = calls[-1]
+    if last.status is not None and (last.status == 429 or last.status >= 500):
+        return f"HTTP {last.status}" + (f" ({last.error})" if last.error else "")
+    return last.error
 
 
 async def _verify_phase(task: Task, settings: TrialSettings, sandbox: Sandbox, art: Path,

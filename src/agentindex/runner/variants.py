@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentindex.agents import get_agent
+from agentindex.errors import ConfigError
 
 AGENT_LABELS = {"oracle": "Oracle", "nop": "Nop"}
 
@@ -46,6 +47,9 @@ def expand_variants(agents: list[str], models: list[str],
     out: list[Variant] = []
     for spec in agents:
         agent = get_agent(spec)
+        if agent.uses_model and not models:
+            raise ConfigError("run", "--model", f"agent {agent.name!r} needs a model: "
+                              "-m provider/model (e.g. scripted/oracle)")
         choices: list[str | None] = list(models) or [None]
         for model in choices if agent.uses_model else [None]:
             v = Variant(agent.name, agent.version, model, dict(settings or {}) if model else {})

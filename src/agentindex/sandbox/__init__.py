@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agentindex.errors import ConfigError
-from agentindex.sandbox.base import Backend, Capabilities, ExecResult, Network, Sandbox, SandboxSpec
+from agentindex.sandbox.base import (
+    Backend,
+    Capabilities,
+    ExecResult,
+    Limits,
+    Network,
+    Sandbox,
+    SandboxSpec,
+)
 from agentindex.sandbox.bwrap import BwrapBackend
+from agentindex.sandbox.container import ContainerBackend
 
 BACKENDS: dict[str, Callable[[], Backend]] = {
     "bwrap": BwrapBackend,
+    "container": ContainerBackend,
 }
 
 
@@ -20,5 +30,5 @@ def get_backend(name: str) -> Backend:
     return BACKENDS[name]()
 
 
-__all__ = ["BACKENDS", "Backend", "Capabilities", "ExecResult", "Network", "Sandbox",
+__all__ = ["BACKENDS", "Backend", "Capabilities", "ExecResult", "Limits", "Network", "Sandbox",
            "SandboxSpec", "get_backend"]

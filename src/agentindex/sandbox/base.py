@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
@@ -15,6 +15,16 @@ from agentindex.tasks.model import Task
 class Network(StrEnum):
     NONE = "none"  # no network at all
     HOST = "host"  # whatever the host reaches (needed to reach a gateway on loopback)
+    GATEWAY = "gateway"  # only the gateway, through the trial's own network namespace (netns.py)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one sandbox; ``None`` means no limit asked for."""
+
+    cpus: float | None = None
+    memory_mb: int | None = None
+    pids: int | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,7 @@ class Capabilities:
     limits_cpus: bool
     limits_pids: bool
     runs_any_dockerfile: bool
+    networks: frozenset[Network] = frozenset({Network.NONE, Network.HOST})  # policies it enforces
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,9 @@ class SandboxSpec:
     scratch: Path  # a fresh host directory the backend owns for this trial; removed after
     network: Network
     env: Mapping[str, str]  # the task's [environment.env], already resolved
+    limits: Limits = Limits()
+    netns: Path | None = None  # the network namespace to run in; set iff network is GATEWAY
+    ro_mounts: Mapping[str, Path] = field(default_factory=dict)  # sandbox path -> host dir
 
 
 @dataclass(frozen=True)

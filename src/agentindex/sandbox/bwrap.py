@@ -157,7 +157,10 @@ class BwrapSandbox:
             command = ["nsenter", f"--net={self.spec.netns}", "--", *command]
         if self.cgroup is not None:
             command = self.cgroup.wrap(command)
-        return await run_process(command, timeout=timeout, stdout=stdout, stderr=stderr)
+        # bwrap's own process is PID 1 inside and its environ is readable there: give it none of
+        # the runner's environment (provider keys live there).
+        return await run_process(command, timeout=timeout, stdout=stdout, stderr=stderr,
+                                 env={"PATH": PATH})
 
     def host_path(self, path: str) -> Path | None:
         """Where a sandbox path lives on the host, for the writable areas and put() copies."""

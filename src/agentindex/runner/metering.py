@@ -1,0 +1,57 @@
+"""A try's route through the gateway: its own token and URL, and every call it made, written to
+``calls.jsonl`` as each call ends and kept for the trial's commit."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agentindex.gateway import CallRecord, Gateway, ScriptedContext, TrialRoute
+from agentindex.tasks.model import Task
+
+
+@dataclass
+class Metering:
+    route: TrialRoute
+    calls: list[CallRecord] = field(default_factory=list)
+
+
+def scripted_context(task: Task) -> ScriptedContext:
+    """What ``scripted/*`` models may know of the task: its reference solution (so
+    ``scripted/oracle`` can carry it out with the harness's own shell tool) and instruction."""
+    solve = task.solution_dir / "solve.sh"
+    return ScriptedContext(solution=solve.read_text() if solve.is_file() else None,
+                           instruction=task.instruction)
+
+
+@contextlib.asynccontextmanager
+async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task: Task,
+                  calls_file: Path, netns: Path | None = None) -> AsyncIterator[Metering]:
+    """Open the try's route (reachable from inside ``netns`` when given); close it after, so a
+    process that outlived the try can make no further call."""
+    calls_file.parent.mkdir(parents=True, exist_ok=True)
+    with calls_file.open("a", encoding="utf-8") as out:
+        metering: Metering | None = None
+
+        def sink(record: CallRecord) -> None:
+            assert metering is not None
+            metering.calls.append(record)
+            out.write(record.to_json() + "\n")
+            out.flush()
+
+        route = gateway.open_trial(trial_id, try_no, model=model, sink=sink,
+                                   scripted=scripted_context(task))
+        metering = Metering(route)
+        try:
+            if netns is None:
+                yield metering
+            else:
+                async with gateway.reachable_in(netns) as url:
+                    metering.route = dataclasses.replace(
+                        route, base_url=route.base_url.replace(gateway.url, url, 1))
+                    yield metering
+        finally:
+            gateway.close_trial(route.token)

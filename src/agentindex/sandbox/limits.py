@@ -1,0 +1,143 @@
+"""Resource limits: what a task asks for, and cgroups that enforce it for host-process backends.
+
+The container engine enforces limits itself (``--cpus --memory --pids-limit``). For ``bwrap`` a
+:class:`Cgroup` per try does: every exec enters it before it runs anything (a shell prefix writes
+its own PID into ``cgroup.procs`` and then execs), so no child escapes it; at the end every process
+still in it is killed and the cgroup removed. cgroup v1 (one hierarchy per controller, as on these
+hosts) and v2 (unified) are both handled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentindex.sandbox.base import Limits
+from agentindex.sandbox.cleanup import PREFIX, resource_name, stale
+from agentindex.tasks.model import Task
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+# A runaway process tree (a fork bomb) stops here; builds with `make -j` stay far below it.
+DEFAULT_PIDS = 1024
+V1_CONTROLLERS = ("memory", "pids", "cpu")
+CFS_PERIOD_US = 100_000
+
+
+def limits_for(task: Task, pids: int | None = DEFAULT_PIDS) -> Limits:
+    env = task.config.environment
+    return Limits(cpus=env.cpus, memory_mb=env.memory_limit_mb, pids=pids)
+
+
+def _v2() -> bool:
+    return (CGROUP_ROOT / "cgroup.controllers").is_file()
+
+
+def _parents() -> list[Path]:
+    """Where our cgroups live: ``agentindex/`` under each controller we use."""
+    if _v2():
+        return [CGROUP_ROOT / PREFIX]
+    return [CGROUP_ROOT / c / PREFIX for c in V1_CONTROLLERS]
+
+
+def cgroups_writable() -> bool:
+    """Whether this process can make cgroups for every controller we need."""
+    if _v2():
+        controllers = (CGROUP_ROOT / "cgroup.controllers").read_text().split()
+        ok = all(c in controllers for c in ("memory", "pids", "cpu"))
+        return ok and os.access(CGROUP_ROOT, os.W_OK)
+    return all(os.access(CGROUP_ROOT / c, os.W_OK) for c in V1_CONTROLLERS)
+
+
+def _write(path: Path, value: str) -> None:
+    path.write_text(value)
+
+
+@dataclass
+class Cgroup:
+    dirs: list[Path]  # one per v1 controller, or the single v2 directory
+
+    @classmethod
+    def create(cls, limits: Limits) -> Cgroup:
+        name = resource_name()
+        dirs = []
+        for parent in _parents():
+            if not parent.is_dir():
+                parent.mkdir(exist_ok=True)
+                if _v2():
+                    _write(parent / "cgroup.subtree_control", "+memory +pids +cpu")
+            (parent / name).mkdir()
+            dirs.append(parent / name)
+        group = cls(dirs)
+        group._apply(limits)
+        return group
+
+    def _file(self, v1: str, v2: str) -> Path:
+        if _v2():
+            return self.dirs[0] / v2
+        controller = v1.split(".")[0]
+        return next(d for d in self.dirs if d.parent.parent.name == controller) / v1
+
+    def _apply(self, limits: Limits) -> None:
+        if limits.memory_mb is not None:
+            size = str(limits.memory_mb * 1024 * 1024)
+            _write(self._file("memory.limit_in_bytes", "memory.max"), size)
+            swap = self._file("memory.memsw.limit_in_bytes", "memory.swap.max")
+            if swap.exists():  # no swapping past the limit either
+                _write(swap, size if not _v2() else "0")
+        if limits.pids is not None:
+            _write(self._file("pids.max", "pids.max"), str(limits.pids))
+        if limits.cpus is not None:
+            quota = str(int(limits.cpus * CFS_PERIOD_US))
+            if _v2():
+                _write(self.dirs[0] / "cpu.max", f"{quota} {CFS_PERIOD_US}")
+            else:
+                _write(self._file("cpu.cfs_period_us", ""), str(CFS_PERIOD_US))
+                _write(self._file("cpu.cfs_quota_us", ""), quota)
+
+    def wrap(self, argv: Sequence[str]) -> list[str]:
+        """``argv`` prefixed so that it runs inside this cgroup from its first instruction."""
+        script = 'for d in "$@"; do [ "$d" = -- ] && break; echo $$ > "$d/cgroup.procs"; done; ' \
+                 'while [ "$1" != -- ]; do shift; done; shift; exec "$@"'
+        return ["/bin/sh", "-c", script, "sh", *map(str, self.dirs), "--", *argv]
+
+    def pids(self) -> set[int]:
+        found: set[int] = set()
+        for d in self.dirs:
+            with contextlib.suppress(OSError):
+                found |= {int(p) for p in (d / "cgroup.procs").read_text().split()}
+        return found
+
+    def kill(self, wait_s: float = 5.0) -> None:
+        """SIGKILL every process in the cgroup until none is left (forks may race the kill)."""
+        deadline = time.monotonic() + wait_s
+        while (pids := self.pids()) and time.monotonic() < deadline:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
+
+    def remove(self) -> None:
+        self.kill()
+        for d in self.dirs:
+            for _ in range(100):  # rmdir fails while the killed processes are still exiting
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+def remove_stale_cgroups() -> int:
+    """Remove the cgroups of runners that are gone; returns how many were removed."""
+    names = {d.name for p in _parents() if p.is_dir() for d in p.iterdir() if d.is_dir()}
+    dead = [n for n in names if stale(n)]
+    for name in dead:
+        Cgroup([p / name for p in _parents() if (p / name).is_dir()]).remove()
+    return len(dead)

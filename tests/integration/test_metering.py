@@ -1,0 +1,90 @@
+"""The runner meters an agent's model calls through the gateway: one route per try, every call
+recorded in the store and in calls.jsonl, with the scripted model's exact usage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agentindex.agents.base import AgentContext, AgentOutcome
+from agentindex.gateway import scripted_usage
+from agentindex.sandbox.netns import netns_supported
+from agentindex.store import Store
+from tests.conftest import TaskFactory, write_task
+from tests.integration.helpers import run as run_job_with
+
+pytestmark = pytest.mark.integration
+
+# Runs inside the sandbox with the host's python3: two chat calls to the trial's gateway URL.
+CLIENT = r"""
+import json, os, sys, urllib.request
+url = os.environ["BASE_URL"] + "/v1/chat/completions"
+for i in range(2):
+    body = json.dumps({"model": "ignored", "messages": [{"role": "user", "content": "hi"}]})
+    req = urllib.request.Request(url, body.encode(), {
+        "content-type": "application/json", "authorization": "Bearer " + os.environ["API_KEY"]})
+    reply = json.load(urllib.request.urlopen(req, timeout=10))
+    print(reply["choices"][0]["message"]["content"])
+open("/app/out.txt", "w").write("done")
+"""
+
+
+class ChatAgent:
+    name, version, uses_model = "chat", None, True
+
+    async def install(self, cache: Path) -> None:
+        return None
+
+    async def run(self, ctx: AgentContext) -> AgentOutcome:
+        assert ctx.base_url and ctx.api_key
+        result = await ctx.sandbox.exec(
+            ["python3", "-c", CLIENT], env={"BASE_URL": ctx.base_url, "API_KEY": ctx.api_key},
+            timeout=ctx.timeout_sec, stdout=ctx.logs / "stdout.txt",
+            stderr=ctx.logs / "stderr.txt")
+        return AgentOutcome(result)
+
+
+def _run(tmp_path: Path, model: str) -> tuple[list[dict[str, object]], Path]:
+    from agentindex.runner.variants import Variant
+
+    summary = run_job_with(tmp_path / "tasks", [], tmp_path / "jobs",
+                           variants=[Variant("chat", None, model)])
+    store = Store.in_job(summary.job_dir)
+    try:
+        return store.rows("calls"), summary.job_dir
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("internet", [True, False])
+def test_calls_are_metered_exactly(make_task: TaskFactory, register_agent, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                   internet: bool) -> None:
+    if not internet and not netns_supported():
+        pytest.skip("network namespaces need root and iproute2")
+    register_agent("chat", ChatAgent)
+    toml = ('schema_version = "1.1"\n[agent]\ntimeout_sec = 30.0\n[environment]\n'
+            f"allow_internet = {str(internet).lower()}\n")
+    make_task("t", toml=toml)
+    calls, job = _run(tmp_path, "scripted/text")
+    expected = scripted_usage("openai-chat")
+    assert [(c["seq"], c["protocol"], c["provider"], c["status"]) for c in calls] == [
+        (1, "openai-chat", "scripted", 200), (2, "openai-chat", "scripted", 200)]
+    for c in calls:
+        assert (c["input"], c["cache_read"], c["output"], c["reasoning"]) == (
+            expected.input, expected.cache_read, expected.output, expected.reasoning)
+    [trial] = (job / "trials").iterdir()
+    lines = [json.loads(line) for line in (trial / "calls.jsonl").read_text().splitlines()]
+    assert [line["seq"] for line in lines] == [1, 2]
+    assert json.loads((trial / "result.json").read_text())["reward"] == 1.0
+
+
+def test_a_model_agent_without_a_model_is_a_clear_error(register_agent, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    register_agent("chat", ChatAgent)
+    write_task(tmp_path / "tasks", "t")
+    from agentindex.errors import ConfigError
+    from agentindex.runner.variants import expand_variants
+
+    with pytest.raises(ConfigError, match="agent 'chat' needs a model"):
+        expand_variants(["chat"], [])
