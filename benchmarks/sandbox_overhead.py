@@ -1,0 +1,109 @@
+"""Per-trial start + stop time of each sandbox backend beside its bare engine.
+
+One "trial" here is what the runner does around an agent: ``async with backend.sandbox(spec)``
+(prepare, start), one ``exec true``, and the exit (stop, remove), sequentially, N times per backend,
+with the demo's limits (1 cpu, 1 GiB, pids) and no network. Bare figures, in the same run: N
+``podman run --rm IMAGE true`` with the same image, and N ``bwrap ... true`` with the same binds
+(the backend's own argv, so the difference is what the backend adds around it).
+
+    .venv/bin/python benchmarks/sandbox_overhead.py [--trials 20]
+
+Last line: ``bwrap_ratio=X container_ratio=Y`` (backend mean / bare mean; aim: <= 1.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from agentindex.sandbox import Limits, Network, SandboxSpec, get_backend
+from agentindex.sandbox.bwrap import BwrapSandbox
+from agentindex.sandbox.images import image_tag
+from agentindex.tasks.loader import load_task
+
+DOCKERFILE = ("FROM localhost/debian:bookworm\n"
+              "RUN apt-get update && apt-get install -y --no-install-recommends python3 \\\n"
+              "    && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY app/ /app/\n")
+
+
+def make_task(root: Path) -> Path:
+    task = root / "bench"
+    for sub in ("environment/app", "tests", "solution"):
+        (task / sub).mkdir(parents=True)
+    (task / "task.toml").write_text('version = "1.0"\n[environment]\ncpus = 1\nmemory = "1G"\n')
+    (task / "instruction.md").write_text("nothing\n")
+    (task / "environment" / "Dockerfile").write_text(DOCKERFILE)
+    (task / "environment" / "app" / "main.py").write_text("print('hi')\n")
+    (task / "tests" / "test.sh").write_text("echo 0 > /logs/verifier/reward.txt\n")
+    return task
+
+
+async def backend_trials(name: str, task_dir: Path, scratch: Path, n: int) -> list[float]:
+    backend = get_backend(name)
+    task = load_task(task_dir)
+    backend.check(task, Network.NONE)
+    times = []
+    for i in range(n + 1):  # the first one builds / checks the image: not counted
+        spec = SandboxSpec(task=task, job="bench", trial_id=f"t{i}", scratch=scratch / str(i),
+                           network=Network.NONE, env={}, limits=Limits(1, 1024, 1024))
+        t0 = time.perf_counter()
+        async with backend.sandbox(spec) as sb:
+            r = await sb.exec(["true"], env={}, timeout=60, stdout=scratch / "o",
+                              stderr=scratch / "e")
+            assert r.exit_code == 0, (scratch / "e").read_text()
+        if i:
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def bare(argv: list[str], n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def bare_bwrap_argv(task_dir: Path, scratch: Path) -> list[str]:
+    spec = SandboxSpec(task=load_task(task_dir), job="bench", trial_id="bare",
+                       scratch=scratch / "bare", network=Network.NONE, env={})
+    sb = BwrapSandbox("bwrap", spec)
+    for d in sb.dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    return sb.argv(["true"], {}, sb.workdir)
+
+
+def report(label: str, times: list[float]) -> float:
+    mean = statistics.fmean(times)
+    print(f"{label:<34} mean {mean * 1000:8.1f} ms  median "
+          f"{statistics.median(times) * 1000:8.1f} ms  (n={len(times)})")
+    return mean
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--trials", type=int, default=20)
+    n = p.parse_args().trials
+    with tempfile.TemporaryDirectory(prefix="agentindex-bench-") as tmp:
+        root = Path(tmp)
+        task = make_task(root / "tasks")
+        run: Callable[[str], list[float]] = lambda name: asyncio.run(  # noqa: E731
+            backend_trials(name, task, root / name, n))
+        container = report("container backend (start+exec+stop)", run("container"))
+        image = image_tag(load_task(task))
+        podman = report("bare podman run --rm IMAGE true", bare(["podman", "run", "--rm", image,
+                                                                  "true"], n))
+        bwrap = report("bwrap backend (start+exec+stop)", run("bwrap"))
+        bare_bwrap = report("bare bwrap ... true", bare(bare_bwrap_argv(task, root), n))
+    print(f"bwrap_ratio={bwrap / bare_bwrap:.2f} container_ratio={container / podman:.2f}")
+
+
+if __name__ == "__main__":
+    main()
