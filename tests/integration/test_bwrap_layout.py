@@ -107,3 +107,31 @@ def test_apt_run_of_host_packages_is_honoured(make_task: TaskFactory, tmp_path: 
     summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
     [row] = trial_rows(summary.job_dir)
     assert (row["error_class"], row["reward"]) == (None, 1.0)
+
+
+class PlantAgent:
+    """Writes a perfect reward where the verifier's goes, and solves nothing."""
+
+    name, version, uses_model = "plant", None, False
+
+    async def install(self, cache: Path) -> None:
+        return None
+
+    async def run(self, ctx: AgentContext) -> AgentOutcome:
+        script = "echo 1 > /logs/verifier/reward.txt; echo '{\"reward\": 1}' > /logs/verifier/.r"
+        result = await ctx.sandbox.exec(["bash", "-c", script], env={}, timeout=ctx.timeout_sec,
+                                        stdout=ctx.logs / "stdout.txt",
+                                        stderr=ctx.logs / "stderr.txt")
+        return AgentOutcome(result)
+
+
+def test_a_planted_reward_is_discarded(make_task: TaskFactory, register_agent,  # type: ignore[no-untyped-def]
+                                       tmp_path: Path) -> None:
+    register_agent("plant", PlantAgent)
+    make_task("t", test="#!/bin/bash\necho 'crashed before writing a reward'\n")
+    summary = run(tmp_path / "tasks", ["plant"], tmp_path / "jobs")
+    [row] = trial_rows(summary.job_dir)
+    assert (row["reward"], row["error_class"]) == (None, "verifier")
+    [trial] = (summary.job_dir / "trials").iterdir()
+    cleared = (trial / "setup" / "verifier-cleared.txt").read_text().split()
+    assert sorted(cleared) == ["/logs/verifier/.r", "/logs/verifier/reward.txt"]

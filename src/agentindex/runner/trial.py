@@ -24,6 +24,10 @@ from agentindex.sandbox.netns import NetNamespace, internet_allowed
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
 
+# Lists (into setup/verifier-cleared.txt) and removes what the agent left in /logs/verifier.
+CLEAR_VERIFIER_LOGS = """shopt -s dotglob nullglob
+left=(/logs/verifier/*)
+if [ ${#left[@]} -gt 0 ]; then printf '%s\\n' "${left[@]}"; rm -rf -- "${left[@]}"; fi"""
 AGENT_CACHE_MOUNT = "/opt/agentindex/agents"  # agent installs, read-only in every sandbox
 
 
@@ -191,6 +195,10 @@ async def _verify_phase(task: Task, settings: TrialSettings, sandbox: Sandbox, a
     env = resolve_env(task.config.verifier.env, settings.environ or {}, file=task.toml_path,
                       section="verifier.env")
     timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
+    # The agent could write there too: a reward it planted must not pass for the verifier's.
+    await sandbox.exec(["bash", "-c", CLEAR_VERIFIER_LOGS], env={}, timeout=60,
+                       stdout=art / "setup" / "verifier-cleared.txt",
+                       stderr=art / "setup" / "verifier-cleared.err")
     await sandbox.put(task.tests_dir, "/tests")
     t0 = time.monotonic()
     result = await sandbox.exec(["bash", "/tests/test.sh"], env=env, timeout=timeout,
