@@ -35,6 +35,8 @@ def run(
     jobs_dir: Annotated[Path | None, typer.Option("-o", "--jobs-dir")] = None,
     job: Annotated[str | None, typer.Option("--job", help="job name (default: derived)")] = None,
     timeout_multiplier: Annotated[float | None, typer.Option(min=0.01)] = None,
+    internet: Annotated[bool | None, typer.Option(
+        "--internet/--no-internet", help="override every task's allow_internet")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -42,20 +44,36 @@ def run(
     overrides: dict[str, Any] = {
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
-        "timeout_multiplier": timeout_multiplier}
-    _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v}, console))
+        "timeout_multiplier": timeout_multiplier, "internet": internet}
+    _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
+                               console))
 
 
 @app.command()
 def report(
-    job_dir: Annotated[Path, typer.Argument(help="a job directory")],
-    format: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    job_dirs: Annotated[list[Path], typer.Argument(help="job directories (same tasks, "
+                                                        "different variants)")],
+    format: Annotated[str, typer.Option("--format", help="table | json | csv | html")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+    price_date: Annotated[str | None, typer.Option(
+        "--price-date", help="re-price the stored calls at YYYY-MM-DD")] = None,
 ) -> None:
-    """Show a job's leaderboard, or write report.json."""
+    """Show the leaderboard of one or more jobs, or write it as JSON, CSV or HTML."""
     from agentindex.commands.report import report_command
 
-    _guard(lambda: report_command(job_dir, format, out, console))
+    _guard(lambda: report_command(job_dirs, format, out, console, price_date))
+
+
+@app.command()
+def view(
+    job_dir: Annotated[Path, typer.Argument(help="a job directory")],
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port (0: any free port)")] = 8765,
+) -> None:
+    """Browse a job's report and trials (calls, agent and verifier output) in a browser."""
+    from agentindex.commands.view import view_command
+
+    _guard(lambda: view_command(job_dir, host, port, console))
 
 
 @tasks_app.command("check")

@@ -135,3 +135,24 @@ def test_a_planted_reward_is_discarded(make_task: TaskFactory, register_agent,  
     [trial] = (summary.job_dir / "trials").iterdir()
     cleared = (trial / "setup" / "verifier-cleared.txt").read_text().split()
     assert sorted(cleared) == ["/logs/verifier/.r", "/logs/verifier/reward.txt"]
+
+
+@pytest.mark.parametrize(("internet", "override", "sees_host_loopback"), [
+    (True, None, True), (True, False, False), (False, None, False), (False, True, True)])
+def test_network_follows_the_task_unless_the_run_overrides_it(
+        make_task: TaskFactory, tmp_path: Path, internet: bool, override: bool | None,
+        sees_host_loopback: bool) -> None:
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    try:
+        solve = (f"python3 -c \"import socket; socket.create_connection(('127.0.0.1', {port}), "
+                 "timeout=2)\" && echo done > /app/out.txt")
+        toml = f'schema_version = "1.1"\n[environment]\nallow_internet = {str(internet).lower()}\n'
+        make_task("net", solve=solve, toml=toml)
+        summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", internet=override)
+    finally:
+        server.close()
+    [row] = trial_rows(summary.job_dir)
+    assert row["reward"] == (1.0 if sees_host_loopback else 0.0)

@@ -36,7 +36,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         name=config.job or config.default_job_name(attempts), jobs_dir=config.jobs_dir.resolve(),
         selection=selection, variants=variants, attempts=attempts,
         concurrency=config.concurrency, backend=get_backend(config.env),
-        timeout_multiplier=config.timeout_multiplier, policy=policy,
+        timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

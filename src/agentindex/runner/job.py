@@ -43,6 +43,7 @@ class JobSpec:
     policy: Policy = field(default_factory=Policy.with_overrides)
     agent_cache: Path = Path.home() / ".cache" / "agentindex" / "agents"
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
+    internet: bool | None = None  # None: each task's own allow_internet
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
 
     @property
@@ -118,7 +119,7 @@ async def run_job(spec: JobSpec, progress: Progress | None = None) -> JobSummary
         settings = TrialSettings(job=spec.name, backend=spec.backend,
                                  scratch=spec.job_dir / ".scratch", agent_cache=spec.agent_cache,
                                  timeout_multiplier=spec.timeout_multiplier,
-                                 environ=dict(os.environ))
+                                 environ=dict(os.environ), internet=spec.internet)
         limit = asyncio.Semaphore(max(1, spec.concurrency))
 
         async def one(plan: TrialPlan, settings: TrialSettings) -> None:

@@ -51,6 +51,7 @@ class TrialSettings:
     timeout_multiplier: float = 1.0
     environ: Mapping[str, str] | None = None
     gateway: Gateway | None = None  # started by the job when a variant uses a model
+    internet: bool | None = None  # overrides every task's allow_internet when set
 
 
 @dataclass
@@ -80,9 +81,10 @@ def agent_for(variant: Variant) -> Agent:
                      else variant.agent)
 
 
-def network_for(task: Task, agent: Agent) -> Network:
-    """Internet off: an agent that uses a model reaches only its gateway, others nothing."""
-    if internet_allowed(task) is False:
+def network_for(task: Task, agent: Agent, internet: bool | None = None) -> Network:
+    """Internet off (the task's setting, or ``internet`` when the run overrides it): an agent
+    that uses a model reaches only its gateway, others nothing."""
+    if (internet if internet is not None else internet_allowed(task)) is False:
         return Network.GATEWAY if agent.uses_model else Network.NONE
     return Network.HOST  # the gateway is on the host's loopback
 
@@ -105,7 +107,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
                out: TryOutcome) -> None:
     task, agent = plan.task, agent_for(plan.variant)
     await agent.install(settings.agent_cache)
-    network = network_for(task, agent)
+    network = network_for(task, agent, settings.internet)
     settings.backend.check(task, network)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
