@@ -7,8 +7,11 @@ setup:
 setup-test:
 	@bash scripts/setup.sh --test
 
+# oracle and nop check the tasks; builtin, Claude Code and Codex solve them through their own tool
+# loops with the scripted/oracle model, metered by the gateway (the CLIs install on first use).
 demo: setup
-	.venv/bin/agentindex run -d demo -a oracle -a nop -o jobs --job demo
+	.venv/bin/agentindex run -d demo -a oracle -a nop -a builtin -a claude-code -a codex \
+	  -m scripted/oracle -o jobs --job demo
 
 lint:
 	.venv/bin/ruff check .

@@ -34,7 +34,7 @@ if [ ! -f "$stamp" ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  for extra in scripts/setup_podman.sh; do
+  for extra in scripts/setup_podman.sh scripts/setup_agents.sh scripts/setup_browser.sh; do
     [ -f "$extra" ] && bash "$extra"
   done
 fi

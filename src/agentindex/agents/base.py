@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from agentindex.sandbox.base import ExecResult, Sandbox
 from agentindex.tasks.model import Task
@@ -22,6 +23,10 @@ class AgentContext:
     model: str | None = None
     base_url: str | None = None  # the trial's gateway prefix, for agents that use a model
     api_key: str | None = None  # the per-trial token, never a provider key
+    settings: Mapping[str, Any] = field(default_factory=dict)  # e.g. reasoning_effort
+    # The wire protocols the model's provider speaks (from the gateway's providers); empty: the
+    # built-in providers' are looked up by the model's provider name.
+    protocols: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         error_message=out.error_message, score_as=str(policy.score_as(out.error_class)),
         tries=tries, agent_exit_code=out.agent_exit_code, agent_timed_out=out.agent_timed_out,
         started_at=failed[0].started_at if failed else out.started_at,
-        finished_at=out.finished_at, env_s=out.env_s, agent_s=out.agent_s,
+        finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
         verify_s=out.verify_s,
         self_report=_self_report(out))
 

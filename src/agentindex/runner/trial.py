@@ -64,6 +64,7 @@ class TryOutcome:
     agent_exit_code: int | None = None
     agent_timed_out: bool = False
     self_report: SelfReport | None = None
+    install_s: float | None = None
     env_s: float | None = None
     agent_s: float | None = None
     verify_s: float | None = None
@@ -106,7 +107,9 @@ async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: i
 async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
                out: TryOutcome) -> None:
     task, agent = plan.task, agent_for(plan.variant)
+    t0 = time.monotonic()
     await agent.install(settings.agent_cache)
+    out.install_s = time.monotonic() - t0
     network = network_for(task, agent, settings.internet)
     settings.backend.check(task, network)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
@@ -164,7 +167,8 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
     route = metering.route if metering else None
     ctx = AgentContext(task=plan.task, sandbox=sandbox, timeout_sec=timeout, logs=art / "agent",
                        model=plan.variant.model, base_url=route.base_url if route else None,
-                       api_key=route.token if route else None)
+                       api_key=route.token if route else None, settings=plan.variant.settings,
+                       protocols=_protocols(settings.gateway, plan.variant.model))
     t0 = time.monotonic()
     outcome = await agent.run(ctx)
     out.agent_s = time.monotonic() - t0
@@ -179,6 +183,14 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
                                           f"after the provider failed: {failed}")
         else:
             out.fail(ErrorClass.AGENT_CRASH, f"agent exited with code {outcome.result.exit_code}")
+
+
+def _protocols(gateway: Gateway | None, model: str | None) -> tuple[str, ...]:
+    """The wire protocols the model's provider speaks, as the gateway is configured."""
+    if gateway is None or model is None:
+        return ()
+    spec = gateway.providers.get(model.split("/", 1)[0])
+    return tuple(spec.protocols) if spec else ()
 
 
 def upstream_failure(calls: list[CallRecord]) -> str | None:

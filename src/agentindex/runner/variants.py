@@ -10,7 +10,10 @@ from typing import Any
 from agentindex.agents import get_agent
 from agentindex.errors import ConfigError
 
-AGENT_LABELS = {"oracle": "Oracle", "nop": "Nop"}
+AGENT_LABELS = {"oracle": "Oracle", "nop": "Nop", "claude-code": "Claude Code", "codex": "Codex",
+                "gemini-cli": "Gemini CLI", "opencode": "OpenCode", "qwen-code": "Qwen Code",
+                "mini-swe-agent": "mini-swe-agent", "cursor-cli": "Cursor CLI",
+                "builtin": "builtin"}
 
 
 @dataclass(frozen=True)

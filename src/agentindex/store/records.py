@@ -23,6 +23,7 @@ class TrialRecord:
     agent_timed_out: bool
     started_at: float
     finished_at: float
+    install_s: float | None
     env_s: float | None
     agent_s: float | None
     verify_s: float | None

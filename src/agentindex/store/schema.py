@@ -61,6 +61,7 @@ trials = Table(
     Column("agent_timed_out", Boolean, nullable=False),
     Column("started_at", Float, nullable=False),  # unix time
     Column("finished_at", Float, nullable=False),
+    Column("install_s", Float),  # installing the agent (≈0 once it is in the cache)
     Column("env_s", Float),
     Column("agent_s", Float),
     Column("verify_s", Float),

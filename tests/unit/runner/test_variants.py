@@ -21,7 +21,7 @@ def test_unknown_agent_is_a_clear_error() -> None:
 def test_label() -> None:
     v = Variant("claude-code", "2.1.197", "anthropic/claude-opus-4-7",
                 {"reasoning_effort": "high"})
-    assert v.label == "claude-code · claude-opus-4-7 (high)"
+    assert v.label == "Claude Code · claude-opus-4-7 (high)"
 
 
 def test_trial_id_depends_on_every_input() -> None:

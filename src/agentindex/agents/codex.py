@@ -1,0 +1,101 @@
+"""``codex``: OpenAI's Codex CLI, headless (``codex exec --json``), on the OpenAI Responses API.
+
+Self-report: the ``turn.completed`` events of ``--json`` carry the session's usage (OpenAI's
+convention: ``input_tokens`` includes the cached part); Codex gives no cost, turns or duration.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agentindex.agents.base import SelfReport
+from agentindex.agents.harness import (
+    CliAgent,
+    Launch,
+    Outputs,
+    RunSpec,
+    as_int,
+    json_lines,
+    pick_protocol,
+)
+from agentindex.agents.install import NpmPackage
+from agentindex.usage import Usage
+
+KEY_ENV = "AGENTINDEX_GATEWAY_KEY"
+
+
+class Codex(CliAgent):
+    name = "codex"
+    default_version = "0.171.0"
+    package = NpmPackage("@openai/codex", "codex")
+
+    def launch(self, run: RunSpec) -> Launch:
+        pick_protocol(run.protocols, ("openai-responses",), self.name, run.provider)
+        argv = [f"{run.home}/node_modules/.bin/codex", "exec", "--json",
+                "--skip-git-repo-check",  # tasks are not always git repositories
+                "--disable", "plugins",
+                # Codex's own sandbox (bwrap under CODEX_HOME) fails inside ours; ours isolates.
+                "--dangerously-bypass-approvals-and-sandbox",
+                "-m", run.model, run.instruction]
+        return Launch(argv=argv, env={KEY_ENV: run.api_key},
+                      files={".codex/config.toml": codex_config(run)},
+                      transcripts=(".codex/sessions",))
+
+    def self_report(self, out: Outputs) -> SelfReport | None:
+        return codex_report(json_lines(out.stdout))
+
+
+def _toml(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a valid TOML basic string
+
+
+def codex_config(run: RunSpec) -> str:
+    """``~/.codex/config.toml``: a custom provider pointing at the gateway."""
+    lines = [
+        f"model = {_toml(run.model)}",
+        # A custom provider: Codex ignores OPENAI_BASE_URL, and its default provider retries
+        # "waiting for network" forever when api.openai.com is unreachable.
+        'model_provider = "agentindex"',
+        "check_for_update_on_startup = false",
+    ]
+    if run.effort:
+        lines.append(f"model_reasoning_effort = {_toml(run.effort)}")
+    lines += [
+        "",
+        "[model_providers.agentindex]",
+        'name = "agentindex gateway"',
+        f"base_url = {_toml(run.base_url + '/v1')}",
+        'wire_api = "responses"',  # the only one Codex accepts now ("chat" is rejected)
+        f"env_key = {_toml(KEY_ENV)}",  # sent as Authorization: Bearer <trial token>
+        "",
+        "[analytics]",
+        "enabled = false",
+        "",
+        "[otel]",
+        'exporter = "none"',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def codex_report(events: list[dict[str, Any]]) -> SelfReport | None:
+    """Codex's ``--json`` events -> SelfReport: the usage of every ``turn.completed``, summed."""
+    usage: Usage | None = None
+    for e in events:
+        if e.get("type") == "turn.completed" and isinstance(e.get("usage"), dict):
+            usage = (usage or Usage()) + responses_usage(e["usage"])
+    if usage is None:
+        return None
+    thread = next((e.get("thread_id") for e in events if e.get("type") == "thread.started"), None)
+    return SelfReport(usage=usage, session_id=thread if isinstance(thread, str) else None)
+
+
+def responses_usage(u: dict[str, Any]) -> Usage:
+    """Codex's usage counts cached tokens inside ``input_tokens``; ours are uncached only."""
+    total, cached = as_int(u.get("input_tokens")), as_int(u.get("cached_input_tokens"))
+    written = as_int(u.get("cache_write_input_tokens"))
+    uncached = None if total is None else total - (cached or 0) - (written or 0)
+    return Usage(input=uncached, cache_read=cached, cache_write_5m=written,
+                 output=as_int(u.get("output_tokens")),
+                 reasoning=as_int(u.get("reasoning_output_tokens")))

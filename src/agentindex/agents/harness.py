@@ -1,0 +1,223 @@
+"""What every CLI harness adapter shares: the parts it declares, and the run that wires them.
+
+An adapter (one module per harness) is a subclass of :class:`CliAgent` that gives
+
+- ``package`` and ``default_version``: what to install (``install.py`` does it once per version);
+- ``launch(run) -> Launch``: a **pure** function of :class:`RunSpec` — the argv, the env, the config
+  files (paths relative to HOME) and the transcript directories to keep;
+- ``self_report(out) -> SelfReport | None``: a **pure** function of what the harness printed and
+  wrote (:class:`Outputs`), its own account of usage.
+
+:meth:`CliAgent.run` only wires them: write the files, run the argv in the sandbox with stdin
+closed and the trial's timeout (which kills the process group), copy the transcripts to
+``/logs/agent/home/``, and parse the self-report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from agentindex.agents.base import AgentContext, AgentOutcome, SelfReport
+from agentindex.agents.install import Package, ensure_installed, sandbox_dir
+from agentindex.errors import ConfigError, SandboxError
+from agentindex.gateway.config import DEFAULT_PROVIDERS
+from agentindex.sandbox.base import ExecResult, Sandbox
+
+LOGS = "/logs/agent"  # kept as trials/<id>/agent/ by the runner
+SETUP_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a harness's launch depends on, as plain values (so ``launch`` stays pure)."""
+
+    instruction: str
+    provider: str  # 'anthropic' of 'anthropic/claude-opus-4-7'
+    model: str  # 'claude-opus-4-7'
+    base_url: str  # the trial's gateway prefix: http://127.0.0.1:PORT/t/<token>
+    api_key: str  # the trial token
+    protocols: tuple[str, ...]  # what the provider speaks, in its order of preference
+    home: str  # the harness's install inside the sandbox, e.g. /opt/agentindex/agents/x@1
+    workdir: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def effort(self) -> str | None:
+        value = self.settings.get("reasoning_effort")
+        return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What we hand a harness: ``files`` are relative to HOME; ``transcripts`` are HOME-relative
+    directories or files kept under ``/logs/agent/home/`` after the run."""
+
+    argv: list[str]
+    env: dict[str, str]
+    files: dict[str, str] = field(default_factory=dict)
+    transcripts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What a finished run left on the host: stdout, and the agent log directory."""
+
+    stdout: str
+    logs: Path
+
+
+def split_model(model: str | None, agent: str) -> tuple[str, str]:
+    """'anthropic/claude-opus-4-7' -> ('anthropic', 'claude-opus-4-7')."""
+    provider, sep, name = (model or "").partition("/")
+    if not sep or not name:
+        raise ConfigError("--model", None, f"agent {agent!r} needs a model named provider/model "
+                                           f"(got {model!r})")
+    return provider, name
+
+
+def provider_protocols(provider: str, given: tuple[str, ...]) -> tuple[str, ...]:
+    """The wire protocols of ``provider``: as the runner gave them, else the built-in table's."""
+    if given:
+        return given
+    spec = DEFAULT_PROVIDERS.get(provider)
+    return tuple(spec["protocols"]) if spec else ("openai-chat",)
+
+
+def pick_protocol(spoken: tuple[str, ...], supported: tuple[str, ...], agent: str,
+                  provider: str, wanted: object = None) -> str:
+    """The protocol asked for (the variant setting ``protocol``) if both sides speak it, else the
+    first of the harness's preference that the provider speaks."""
+    if wanted is not None and (wanted not in spoken or wanted not in supported):
+        raise ConfigError("--model", None, f"{agent} with provider {provider!r} cannot use "
+                                           f"protocol {wanted!r}")
+    for protocol in ((wanted,) if isinstance(wanted, str) else supported):
+        if protocol in spoken:
+            return protocol
+    raise ConfigError("--model", None, f"{agent} speaks {', '.join(supported)}; provider "
+                                       f"{provider!r} speaks {', '.join(spoken)}")
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """The JSON objects of a JSONL text; other lines (banners, warnings) are skipped."""
+    events = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                events.append(value)
+    return events
+
+
+def last_json_object(text: str) -> dict[str, Any] | None:
+    """The last top-level JSON object in ``text`` (a pretty-printed one counts)."""
+    start = text.rfind("\n{")
+    for candidate in (text[start + 1:] if start >= 0 else "", text.strip()):
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    events = json_lines(text)
+    return events[-1] if events else None
+
+
+def as_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def as_float(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+class CliAgent:
+    """Base of the CLI adapters (see the module docstring)."""
+
+    name: str
+    default_version: ClassVar[str]
+    package: ClassVar[Package]
+    uses_model: bool = True
+
+    def __init__(self) -> None:
+        self.version: str | None = self.default_version
+
+    @property
+    def pinned(self) -> str:
+        return self.version or self.default_version
+
+    async def install(self, cache: Path) -> None:
+        await ensure_installed(cache, self.name, self.pinned, self.package)
+
+    def launch(self, run: RunSpec) -> Launch:
+        raise NotImplementedError
+
+    def self_report(self, out: Outputs) -> SelfReport | None:
+        return None
+
+    def run_spec(self, ctx: AgentContext) -> RunSpec:
+        provider, model = split_model(ctx.model, self.name)
+        if ctx.base_url is None or ctx.api_key is None:
+            raise ConfigError("--model", None, f"agent {self.name!r} runs through the gateway, "
+                                               "but the trial has no gateway URL")
+        return RunSpec(instruction=ctx.task.instruction, provider=provider, model=model,
+                       base_url=ctx.base_url.rstrip("/"), api_key=ctx.api_key,
+                       protocols=provider_protocols(provider, ctx.protocols),
+                       home=sandbox_dir(self.name, self.pinned), workdir=ctx.sandbox.workdir,
+                       settings=ctx.settings)
+
+    async def run(self, ctx: AgentContext) -> AgentOutcome:
+        launch = self.launch(self.run_spec(ctx))
+        ctx.logs.mkdir(parents=True, exist_ok=True)
+        (ctx.logs / "launch.json").write_text(json.dumps(
+            {"argv": launch.argv, "env": launch.env, "files": sorted(launch.files)}, indent=2))
+        await write_home_files(ctx.sandbox, launch.files, ctx.logs)
+        result = await ctx.sandbox.exec(launch.argv, env=launch.env, timeout=ctx.timeout_sec,
+                                        stdout=ctx.logs / "stdout.txt",
+                                        stderr=ctx.logs / "stderr.txt")
+        await keep_transcripts(ctx.sandbox, launch.transcripts, ctx.logs)
+        await ctx.sandbox.get(LOGS, ctx.logs)
+        stdout = (ctx.logs / "stdout.txt").read_text(errors="replace")
+        return AgentOutcome(result, self.self_report(Outputs(stdout, ctx.logs)))
+
+
+# Runs in the sandbox: each file's text arrives in an env var, so nothing needs quoting.
+_WRITE = 'for i in $(seq 0 $(($N - 1))); do eval "p=\\$P$i; c=\\$C$i"; ' \
+         'mkdir -p "$(dirname "$HOME/$p")" && printf "%s" "$c" > "$HOME/$p" || exit 1; done'
+_KEEP = 'cd "$HOME" || exit 0; for p in "$@"; do [ -e "$p" ] && ' \
+        'cp -a --parents "$p" /logs/agent/home/; done; exit 0'
+
+
+async def write_home_files(sandbox: Sandbox, files: Mapping[str, str], logs: Path) -> None:
+    """Write ``files`` (HOME-relative path -> text) into the sandbox's HOME, in one exec."""
+    if not files:
+        return
+    env = {"N": str(len(files))}
+    for i, (path, text) in enumerate(files.items()):
+        env[f"P{i}"], env[f"C{i}"] = path, text
+    result = await sandbox.exec(["bash", "-c", _WRITE], env=env, timeout=SETUP_TIMEOUT_S,
+                                stdout=logs / "setup.txt", stderr=logs / "setup.txt")
+    _check_setup(result, "writing the harness's config files", logs)
+
+
+async def keep_transcripts(sandbox: Sandbox, paths: tuple[str, ...], logs: Path) -> None:
+    """Copy the harness's own transcripts (HOME-relative) to /logs/agent/home/."""
+    if not paths:
+        return
+    await sandbox.exec(["bash", "-c", f"mkdir -p {LOGS}/home; {_KEEP}", "keep", *paths], env={},
+                       timeout=SETUP_TIMEOUT_S, stdout=logs / "setup.txt",
+                       stderr=logs / "setup.txt")
+
+
+def _check_setup(result: ExecResult, what: str, logs: Path) -> None:
+    if result.exit_code != 0:
+        raise SandboxError(f"{what} failed (exit {result.exit_code}); see {logs / 'setup.txt'}")
