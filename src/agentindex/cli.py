@@ -51,14 +51,29 @@ def run(
 
 @app.command()
 def report(
-    job_dir: Annotated[Path, typer.Argument(help="a job directory")],
-    format: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    job_dirs: Annotated[list[Path], typer.Argument(help="job directories (same tasks, "
+                                                        "different variants)")],
+    format: Annotated[str, typer.Option("--format", help="table | json | csv | html")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+    price_date: Annotated[str | None, typer.Option(
+        "--price-date", help="re-price the stored calls at YYYY-MM-DD")] = None,
 ) -> None:
-    """Show a job's leaderboard, or write report.json."""
+    """Show the leaderboard of one or more jobs, or write it as JSON, CSV or HTML."""
     from agentindex.commands.report import report_command
 
-    _guard(lambda: report_command(job_dir, format, out, console))
+    _guard(lambda: report_command(job_dirs, format, out, console, price_date))
+
+
+@app.command()
+def view(
+    job_dir: Annotated[Path, typer.Argument(help="a job directory")],
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port (0: any free port)")] = 8765,
+) -> None:
+    """Browse a job's report and trials (calls, agent and verifier output) in a browser."""
+    from agentindex.commands.view import view_command
+
+    _guard(lambda: view_command(job_dir, host, port, console))
 
 
 @tasks_app.command("check")

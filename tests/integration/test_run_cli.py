@@ -40,8 +40,10 @@ def test_demo_run_twice_runs_nothing_the_second_time(tmp_path: Path) -> None:
         assert by_agent["nop"]["benchmarks"][ref]["score"] == 0.0
         assert by_agent["oracle"]["benchmarks"][ref]["errored"] == 0
     assert by_agent["oracle"]["trials"] == total // 2
+    # Every task scores the same, so the bootstrap interval is a point.
+    assert by_agent["oracle"]["index_ci95"] == [100.0, 100.0]
     # Not measured for agents without a model: null, never invented.
-    for key in ("index_ci95", "cost_per_task_usd", "tokens_per_task", "cache_hit_rate",
+    for key in ("cost_per_task_usd", "tokens_per_task", "cache_hit_rate",
                 "turns_per_task", "loop_rate", "usage_source"):
         assert by_agent["oracle"][key] is None
 

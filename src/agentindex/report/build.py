@@ -1,90 +1,126 @@
-"""Build ``report.json`` from the store. A figure not measured is ``null``, never invented."""
+"""Build ``report.json`` from one or more job stores. A figure not measured is ``null``, never
+invented.
+
+Per-task figures (cost, tokens, cache hit rate, time, turns, loops) average over the trials that
+count toward the score (not excluded by the error policy), each with the calls of its last try.
+The spend of retried tries and of errored trials is shown apart (``spend_failed_usd``), as is
+the total spend. Cost is Σ per-call prices at the report's price date (``--price-date``, else the
+job's ``meta.price_date``, else the UTC date the job was created), from the stored call records.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 from collections import defaultdict
-from statistics import mean
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from agentindex import __version__
-from agentindex.metrics.scores import benchmark_score, index_score, trial_value
-from agentindex.store import Store
+from agentindex.errors import ConfigError
+from agentindex.metrics.bootstrap import LEVEL, RESAMPLES, SEED
+from agentindex.metrics.cost import Pricer
+from agentindex.metrics.pareto import Point, pareto_frontier
+from agentindex.report.load import JobData, JobMeta, open_store, read_job, read_meta
+from agentindex.report.variant import VariantInput, variant_report
 
-REPORT_FORMAT = "agentindex.report/1"
+REPORT_FORMAT = "agentindex.report/2"
 
 
-def build_report(store: Store, job: str) -> dict[str, Any]:
-    variants = store.rows("variants")
-    trials = store.rows("trials")
-    tasks = store.rows("job_tasks")
-    benches: dict[str, set[str]] = defaultdict(set)  # benchmark -> task digests
-    for t in tasks:
-        benches[t["benchmark"]].add(t["task_digest"])
-    weights = store.get_meta("index_weights")
-    by_variant: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for t in trials:
-        by_variant[t["variant_key"]].append(t)
-    created = store.get_meta("created_at")
+def load_jobs(job_dirs: Sequence[Path], price_date: dt.date | None = None
+              ) -> tuple[list[JobData], dt.date, Pricer]:
+    """Read every job, pricing its calls at ``price_date`` (default: the jobs' own date, the
+    latest if they differ; today, UTC, for a job that records none)."""
+    stores = [(open_store(d), d) for d in job_dirs]
+    try:
+        metas = [read_meta(s, d) for s, d in stores]
+        dates = [m.price_date for m in metas if m.price_date]
+        date = price_date or (max(dates) if dates else dt.datetime.now(dt.UTC).date())
+        pricer = Pricer(date)
+        jobs = [read_job(s, m, pricer) for (s, _), m in zip(stores, metas, strict=True)]
+    finally:
+        for s, _ in stores:
+            s.close()
+    return jobs, date, pricer
+
+
+def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -> dict[str, Any]:
+    meta = _merged_meta([j.meta for j in jobs])
+    benches: dict[str, set[str]] = defaultdict(set)
+    for j in jobs:
+        for ref, digests in j.tasks.items():
+            benches[ref] |= digests
+    order = _ordered([b for j in jobs for b in j.meta.benchmarks], benches)
+    variants = [variant_report(v, pricer) for v in _variant_inputs(jobs, benches, order,
+                                                                    meta.index_weights)]
+    variants.sort(key=lambda v: v["label"])
+    front = pareto_frontier([Point(v["label"], v["cost_per_task_usd"], v["index"])
+                             for v in variants
+                             if v["cost_per_task_usd"] is not None and v["index"] is not None])
+    for v in variants:
+        v["pareto_optimal"] = (v["label"] in front if v["cost_per_task_usd"] is not None
+                               and v["index"] is not None else None)
     return {
         "format": REPORT_FORMAT,
         "agentindex_version": __version__,
-        "job": job,
-        "index_definition": store.get_meta("index_definition"),
-        "price_date": store.get_meta("price_date") or (
-            dt.date.fromtimestamp(created).isoformat() if created else None),
+        "job": ", ".join(j.meta.name for j in jobs),
+        "jobs": [j.meta.name for j in jobs],
+        "index_definition": meta.index_definition,
+        "index_weights": meta.index_weights,
+        "price_date": price_date.isoformat(),
+        "price_sources": dict(sorted(pricer.sources.items())),
+        "ci": {"method": "bootstrap, tasks resampled within each benchmark",
+               "level": LEVEL, "resamples": RESAMPLES, "seed": SEED},
         "generated_at": dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat(),
-        "benchmarks": _ordered(store.get_meta("benchmarks") or [], benches),
-        "variants": [_variant(v, by_variant[v["variant_key"]], benches, weights)
-                     for v in sorted(variants, key=lambda v: v["label"])],
+        "benchmarks": order,
+        "pareto_frontier": front,
+        "variants": variants,
     }
 
 
-def _variant(v: dict[str, Any], trials: list[dict[str, Any]], benches: dict[str, set[str]],
-             weights: dict[str, float] | None) -> dict[str, Any]:
-    per_bench = {ref: _bench(digests, trials) for ref, digests in benches.items()}
-    scores = {ref: b["score"] for ref, b in per_bench.items()}
-    agent_times = [t["agent_s"] for t in trials if t["agent_s"] is not None]
-    return {
-        "label": v["label"], "agent": v["agent"], "agent_version": v["agent_version"],
-        "model": v["model"], "settings": v["settings"],
-        "index": _round(index_score(scores, weights) if weights else None, 2),
-        "index_ci95": None,
-        "benchmarks": per_bench,
-        "trials": len(trials),
-        "errored": sum(t["error_class"] is not None for t in trials),
-        "errors_by_class": _errors(trials),
-        "cost_per_task_usd": None,
-        "tokens_per_task": None,
-        "cache_hit_rate": None,
-        "time_per_task_s": _round(mean(agent_times), 3) if agent_times else None,
-        "turns_per_task": None, "side_calls_per_task": None,
-        "loop_rate": None,
-        "usage_source": "gateway" if v["model"] else None,
-    }
+def _merged_meta(metas: list[JobMeta]) -> JobMeta:
+    defs = {m.index_definition for m in metas}
+    if len(defs) > 1:
+        raise ConfigError(", ".join(str(m.path) for m in metas), "meta.index_definition",
+                          "jobs were run under different index definitions: "
+                          f"{sorted(map(str, defs))}")
+    weights = next((m.index_weights for m in metas if m.index_weights), None)
+    return JobMeta(metas[0].name, metas[0].path, metas[0].index_definition, weights, [], None)
 
 
-def _bench(digests: set[str], trials: list[dict[str, Any]]) -> dict[str, Any]:
-    mine = [t for t in trials if t["task_digest"] in digests]
-    score = benchmark_score((t["task_digest"], trial_value(t["reward"], t["score_as"]))
-                            for t in mine)
-    return {"score": _round(score, 4), "ci95": None, "tasks": len(digests), "trials": len(mine),
-            "errored": sum(t["error_class"] is not None for t in mine)}
+def _variant_inputs(jobs: Sequence[JobData], benches: dict[str, set[str]], order: list[str],
+                    weights: dict[str, float] | None) -> list[VariantInput]:
+    """Each variant's trials, pooled over jobs (a trial id seen twice is the same trial)."""
+    rows: dict[str, dict[str, Any]] = {}
+    inputs: dict[str, VariantInput] = {}
+    seen: set[str] = set()
+    for j in jobs:
+        for v in j.variants:
+            rows.setdefault(v["variant_key"], v)
+        for t in j.trials:
+            if t.trial_id in seen:
+                continue
+            seen.add(t.trial_id)
+            key = t.variant_key
+            if key not in inputs:
+                inputs[key] = VariantInput(rows.get(key) or _unknown_variant(key),
+                                           {b: benches[b] for b in order}, weights)
+            inputs[key].add(t, j.calls.get(t.trial_id), j.retried.get(t.trial_id))
+    for key, row in rows.items():  # variants with no trial yet still get a row
+        inputs.setdefault(key, VariantInput(row, {b: benches[b] for b in order}, weights))
+    return list(inputs.values())
+
+
+def _unknown_variant(key: str) -> dict[str, Any]:
+    return {"variant_key": key, "label": key, "agent": None, "agent_version": None,
+            "model": None, "settings": {}}
 
 
 def _ordered(order: list[str], benches: dict[str, set[str]]) -> list[str]:
-    """The job's own benchmark order (the index definition's), then any others by name."""
-    return [b for b in order if b in benches] + sorted(set(benches) - set(order))
-
-
-def _errors(trials: list[dict[str, Any]]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for t in trials:
-        if t["error_class"]:
-            counts[t["error_class"]] += 1
-    return dict(sorted(counts.items()))
-
-
-def _round(x: float | None, digits: int) -> float | None:
-    return None if x is None else round(x, digits)
+    """The jobs' own benchmark order (the index definition's), then any others by name."""
+    seen: list[str] = []
+    for b in order:
+        if b in benches and b not in seen:
+            seen.append(b)
+    return seen + sorted(set(benches) - set(seen))

@@ -1,0 +1,127 @@
+"""Read a job's store into what the report needs, streaming the calls table once.
+
+The calls are read in primary-key order (trial, try, seq) and summed per try as they come, so
+memory grows with the number of trials, not of calls. The calls of a trial's last try are the
+trial's; the calls of earlier (retried) tries are kept apart as spend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import select
+
+from agentindex.errors import ConfigError
+from agentindex.metrics.cost import CostSum, Pricer
+from agentindex.metrics.trials import CALL_COLUMNS, CallRow, TrialCalls, summarise_calls
+from agentindex.store import STORE_FILE, Store, schema
+
+_TRIAL_COLUMNS = ("trial_id", "variant_key", "task_digest", "task_name", "attempt", "reward",
+                  "score_as", "error_class", "tries", "env_s", "agent_s", "verify_s",
+                  "self_report")
+
+
+@dataclass(frozen=True)
+class Trial:
+    trial_id: str
+    variant_key: str
+    task_digest: str
+    task_name: str
+    attempt: int
+    reward: float | None
+    score_as: str
+    error_class: str | None
+    tries: int
+    env_s: float | None
+    agent_s: float | None
+    verify_s: float | None
+    self_report: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class JobMeta:
+    """A job's own facts, read before any call is priced."""
+
+    name: str
+    path: Path
+    index_definition: str | None
+    index_weights: dict[str, float] | None
+    benchmarks: list[str]
+    price_date: dt.date | None  # meta.price_date, else the UTC date the job was created
+
+
+@dataclass(frozen=True)
+class JobData:
+    meta: JobMeta
+    variants: list[dict[str, Any]]
+    tasks: dict[str, set[str]]  # benchmark -> task digests
+    trials: list[Trial]
+    calls: dict[str, TrialCalls]  # trial id -> its last try's calls
+    retried: dict[str, CostSum]  # trial id -> spend of its retried tries
+    retried_calls: dict[str, int]
+
+
+def open_store(job_dir: Path) -> Store:
+    if not (job_dir / STORE_FILE).is_file():
+        raise ConfigError(job_dir, None, f"not a job directory (no {STORE_FILE})")
+    return Store.in_job(job_dir)
+
+
+def read_meta(store: Store, job_dir: Path) -> JobMeta:
+    date = store.get_meta("price_date")
+    created = store.get_meta("created_at")
+    price_date = (dt.date.fromisoformat(date) if date else
+                  dt.datetime.fromtimestamp(created, dt.UTC).date() if created else None)
+    return JobMeta(job_dir.name, job_dir, store.get_meta("index_definition"),
+                   store.get_meta("index_weights"), store.get_meta("benchmarks") or [],
+                   price_date)
+
+
+def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:
+    tasks: dict[str, set[str]] = defaultdict(set)
+    for t in store.rows("job_tasks"):
+        tasks[t["benchmark"]].add(t["task_digest"])
+    trials = list(read_trials(store))
+    last_try = {t.trial_id: t.tries for t in trials}
+    calls: dict[str, TrialCalls] = {}
+    retried: dict[str, CostSum] = {}
+    retried_calls: dict[str, int] = defaultdict(int)
+    for (trial_id, try_no), group in groupby(stream_calls(store), key=lambda c: c[:2]):
+        summary = summarise_calls(group, pricer)
+        if try_no == last_try.get(trial_id):
+            calls[trial_id] = summary
+        else:  # a retried try (or calls of a trial never committed: also spend)
+            retried.setdefault(trial_id, CostSum()).merge(summary.cost)
+            retried_calls[trial_id] += summary.calls
+    return JobData(meta, store.rows("variants"), dict(tasks), trials, calls, retried,
+                   dict(retried_calls))
+
+
+def read_trials(store: Store) -> Iterator[Trial]:
+    cols = [schema.trials.c[name] for name in _TRIAL_COLUMNS]
+    with store.engine.connect() as c:
+        for row in c.execute(select(*cols)):
+            yield Trial(*row)
+
+
+def stream_calls(store: Store) -> Iterator[CallRow]:
+    """Every call in (trial, try, seq) order. Rows come straight from the DB-API cursor (a
+    million SQLAlchemy rows cost seconds): plain tuples in ``CallRow``'s column order."""
+    t = schema.calls
+    query = select(*(t.c[name] for name in CALL_COLUMNS)).order_by(t.c.trial_id, t.c.try_no,
+                                                                    t.c.seq)
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(str(query.compile(dialect=store.engine.dialect)))
+        while rows := cur.fetchmany(10_000):
+            yield from cast(list[CallRow], rows)
+        cur.close()
+    finally:
+        raw.close()
