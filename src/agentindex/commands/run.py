@@ -59,7 +59,7 @@ def run_command(path: Path | None, overrides: dict[str, Any], console: Console) 
     report = write_report(summary.job_dir)
     console.print(leaderboard(report))
     console.print(f"ran {summary.ran} trial(s), {summary.skipped} already done; report: "
-                  f"{summary.job_dir / 'report.json'}", highlight=False)
+                  f"{summary.job_dir / 'report.json'} and report.html beside it", highlight=False)
     return 0
 
 

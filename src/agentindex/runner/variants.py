@@ -30,10 +30,12 @@ class Variant:
 
     @property
     def label(self) -> str:
-        """'Claude Code · claude-opus-4-7 (high)'."""
+        """'Claude Code · claude-opus-4-7 (high)'; test doubles keep their provider, so a
+        scripted run never reads like a real model's ('Codex · scripted/oracle')."""
         text = AGENT_LABELS.get(self.agent, self.agent)
         if self.model:
-            text += " · " + self.model.split("/", 1)[-1]
+            provider, _, name = self.model.partition("/")
+            text += " · " + (self.model if provider == "scripted" or not name else name)
         if effort := self.settings.get("reasoning_effort"):
             text += f" ({effort})"
         return text
