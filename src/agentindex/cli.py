@@ -37,6 +37,8 @@ def run(
     timeout_multiplier: Annotated[float | None, typer.Option(min=0.01)] = None,
     internet: Annotated[bool | None, typer.Option(
         "--internet/--no-internet", help="override every task's allow_internet")] = None,
+    providers: Annotated[Path | None, typer.Option(
+        "--providers", help="the gateway's providers file (TOML)")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -44,7 +46,7 @@ def run(
     overrides: dict[str, Any] = {
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
-        "timeout_multiplier": timeout_multiplier, "internet": internet}
+        "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 

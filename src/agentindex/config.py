@@ -28,6 +28,8 @@ class JobConfig(BaseModel):
     jobs_dir: Path = Path("jobs")
     job: str | None = None
     timeout_multiplier: float = Field(default=1.0, gt=0)
+    providers: Path | None = Field(default=None, description="the gateway's providers file "
+                                   "(TOML; built-in defaults for what it does not name)")
     internet: bool | None = Field(default=None, description="override every task's "
                                   "allow_internet (the gateway stays reachable)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -133,8 +133,10 @@ def test_a_planted_reward_is_discarded(make_task: TaskFactory, register_agent,  
     [row] = trial_rows(summary.job_dir)
     assert (row["reward"], row["error_class"]) == (None, "verifier")
     [trial] = (summary.job_dir / "trials").iterdir()
-    cleared = (trial / "setup" / "verifier-cleared.txt").read_text().split()
-    assert sorted(cleared) == ["/logs/verifier/.r", "/logs/verifier/reward.txt"]
+    stderr = (trial / "verifier" / "test-stderr.txt").read_text().splitlines()
+    assert sorted(line for line in stderr if line.startswith("agentindex:")) == [
+        "agentindex: removed before verification: /logs/verifier/.r",
+        "agentindex: removed before verification: /logs/verifier/reward.txt"]
 
 
 @pytest.mark.parametrize(("internet", "override", "sees_host_loopback"), [

@@ -12,6 +12,7 @@ from agentindex.commands.progress import LiveProgress
 from agentindex.commands.report import write_report
 from agentindex.config import JobConfig
 from agentindex.errors import ConfigError
+from agentindex.gateway import ProvidersConfig
 from agentindex.report.table import leaderboard
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.policy import Policy
@@ -37,6 +38,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         selection=selection, variants=variants, attempts=attempts,
         concurrency=config.concurrency, backend=get_backend(config.env),
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
+        providers=ProvidersConfig.load(config.providers) if config.providers else None,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

@@ -104,10 +104,15 @@ class ProvidersConfig(BaseModel):
         providers = raw.get("providers", {}) if isinstance(raw, dict) else None
         if not isinstance(providers, dict) or set(raw) - {"providers"}:
             raise ConfigError(path, None, "expected only a [providers.NAME] table per provider")
-        try:
-            return cls.defaults(providers)
-        except ValidationError as err:
-            raise ConfigError(path, "providers", str(err)) from err
+        for name, spec in providers.items():  # validate one by one, to name the field
+            try:
+                ProviderSpec(**{**DEFAULT_PROVIDERS.get(name, {}), **spec})
+            except (ValidationError, TypeError) as err:
+                first = err.errors()[0] if isinstance(err, ValidationError) else None
+                where = ".".join(str(p) for p in first["loc"]) if first else ""
+                raise ConfigError(path, f"providers.{name}" + (f".{where}" if where else ""),
+                                  first["msg"] if first else str(err)) from None
+        return cls.defaults(providers)
 
     def get(self, name: str) -> ProviderSpec | None:
         return self.providers.get(name)

@@ -24,10 +24,15 @@ from agentindex.sandbox.netns import NetNamespace, internet_allowed
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
 
-# Lists (into setup/verifier-cleared.txt) and removes what the agent left in /logs/verifier.
-CLEAR_VERIFIER_LOGS = """shopt -s dotglob nullglob
+# The agent could write to /logs/verifier too: a reward it planted must not pass for the
+# verifier's. So the verifier's command first removes (and names, on stderr) what is there, then
+# becomes tests/test.sh: one sandboxed command, not two.
+VERIFY_SCRIPT = """shopt -s dotglob nullglob
 left=(/logs/verifier/*)
-if [ ${#left[@]} -gt 0 ]; then printf '%s\\n' "${left[@]}"; rm -rf -- "${left[@]}"; fi"""
+for f in "${left[@]}"; do echo "agentindex: removed before verification: $f" >&2; done
+rm -rf -- "${left[@]}"
+shopt -u dotglob nullglob
+exec bash /tests/test.sh"""
 AGENT_CACHE_MOUNT = "/opt/agentindex/agents"  # agent installs, read-only in every sandbox
 
 
@@ -209,13 +214,9 @@ async def _verify_phase(task: Task, settings: TrialSettings, sandbox: Sandbox, a
     env = resolve_env(task.config.verifier.env, settings.environ or {}, file=task.toml_path,
                       section="verifier.env")
     timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
-    # The agent could write there too: a reward it planted must not pass for the verifier's.
-    await sandbox.exec(["bash", "-c", CLEAR_VERIFIER_LOGS], env={}, timeout=60,
-                       stdout=art / "setup" / "verifier-cleared.txt",
-                       stderr=art / "setup" / "verifier-cleared.err")
     await sandbox.put(task.tests_dir, "/tests")
     t0 = time.monotonic()
-    result = await sandbox.exec(["bash", "/tests/test.sh"], env=env, timeout=timeout,
+    result = await sandbox.exec(["bash", "-c", VERIFY_SCRIPT], env=env, timeout=timeout,
                                 stdout=art / "verifier" / "test-stdout.txt",
                                 stderr=art / "verifier" / "test-stderr.txt")
     out.verify_s = time.monotonic() - t0
