@@ -22,7 +22,7 @@ from agentindex.sandbox.base import Capabilities, ExecResult, Limits, Network, S
 from agentindex.sandbox.dockerfile import Environment, parse_dockerfile
 from agentindex.sandbox.hostetc import minimal_etc
 from agentindex.sandbox.limits import Cgroup, cgroups_writable, remove_stale_cgroups
-from agentindex.sandbox.materialize import materialize
+from agentindex.sandbox.materialize import copy_out, materialize
 from agentindex.sandbox.netns import netns_supported
 from agentindex.sandbox.process import run_process
 from agentindex.tasks.model import Task
@@ -180,9 +180,4 @@ class BwrapSandbox:
         host = self.host_path(src)
         if host is None:
             raise SandboxError(f"bwrap sandbox: {src} is not a path it can copy out")
-        if host.is_dir():
-            await asyncio.to_thread(shutil.copytree, host, dest, symlinks=True,
-                                    dirs_exist_ok=True)
-        elif host.is_file():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            await asyncio.to_thread(shutil.copy2, host, dest)
+        await copy_out(host, dest)

@@ -30,6 +30,7 @@ from agentindex.errors import SandboxError, UnsupportedBySandbox
 from agentindex.sandbox.base import Capabilities, ExecResult, Network, SandboxSpec
 from agentindex.sandbox.cleanup import PREFIX, owner_id, resource_name, stale
 from agentindex.sandbox.images import ImageCache, detect_engine, engine_call
+from agentindex.sandbox.materialize import copy_out
 from agentindex.sandbox.process import run_process
 from agentindex.tasks.model import Task
 
@@ -220,13 +221,7 @@ class ContainerSandbox:
 
     async def get(self, src: str, dest: Path) -> None:
         if src == "/logs" or src.startswith("/logs/"):
-            host = self.logs / src[len("/logs"):].lstrip("/")
-            if host.is_dir():
-                await asyncio.to_thread(shutil.copytree, host, dest, symlinks=True,
-                                        dirs_exist_ok=True)
-            elif host.is_file():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                await asyncio.to_thread(shutil.copy2, host, dest)
+            await copy_out(self.logs / src[len("/logs"):].lstrip("/"), dest)
             return
         staging = self.spec.scratch / "out" / resource_name()
         staging.mkdir(parents=True)

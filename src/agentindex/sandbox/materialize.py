@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import posixpath
 import shutil
@@ -21,6 +22,16 @@ def materialize(env: Environment, context: Path, workdir_host: Path, dockerfile:
         into_dir = step.dest.endswith("/") or len(sources) > 1
         for source in sources:
             _copy_one(source, target, step, into_dir)
+
+
+async def copy_out(host: Path, dest: Path) -> None:
+    """Copy a host file or directory (a sandbox's bound area) to ``dest``; a missing one copies
+    nothing."""
+    if host.is_dir():
+        await asyncio.to_thread(shutil.copytree, host, dest, symlinks=True, dirs_exist_ok=True)
+    elif host.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(shutil.copy2, host, dest)
 
 
 def _target(step: Copy, workdir: str, workdir_host: Path, dockerfile: Path) -> Path:
