@@ -29,7 +29,7 @@ from typing import Self
 from agentindex.errors import SandboxError, UnsupportedBySandbox
 from agentindex.sandbox.base import Capabilities, ExecResult, Network, SandboxSpec
 from agentindex.sandbox.cleanup import PREFIX, owner_id, resource_name, stale
-from agentindex.sandbox.images import ImageCache, detect_engine, engine_call
+from agentindex.sandbox.images import ImageCache, detect_engine, engine_call, engine_cwd
 from agentindex.sandbox.materialize import copy_out
 from agentindex.sandbox.process import run_process
 from agentindex.tasks.model import Task
@@ -201,7 +201,7 @@ class ContainerSandbox:
         timed_out = True
         try:
             result = await run_process([*cmd, self.name, *REAP_AFTER, *argv], timeout=timeout,
-                                       stdout=stdout, stderr=stderr)
+                                       stdout=stdout, stderr=stderr, cwd=engine_cwd())
             timed_out = result.timed_out
             return result
         finally:

@@ -31,11 +31,19 @@ class Completed:
         return self
 
 
+def engine_cwd() -> Path:
+    """Where engine CLIs run: conmon inherits the directory and leaves files there (an ``oom``
+    file when a container is OOM-killed), so never the user's working directory."""
+    path = Path.home() / ".cache" / "agentindex" / "engine"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 async def engine_call(argv: list[str], timeout: float = ENGINE_TIMEOUT_S) -> Completed:
     """Run one engine CLI call, capturing its output; a hung call is killed with its group."""
     proc = await asyncio.create_subprocess_exec(
         *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        stderr=asyncio.subprocess.PIPE, start_new_session=True, cwd=engine_cwd())
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
     except BaseException:

@@ -19,7 +19,8 @@ def kill_group(pid: int) -> None:
 
 
 async def run_process(argv: Sequence[str], *, timeout: float, stdout: Path, stderr: Path,
-                      env: Mapping[str, str] | None = None) -> ExecResult:
+                      env: Mapping[str, str] | None = None,
+                      cwd: Path | None = None) -> ExecResult:
     """The process leads a new session, so killing its group takes every child it started;
     cancellation (e.g. the job being stopped) kills the group too."""
     stdout.parent.mkdir(parents=True, exist_ok=True)
@@ -28,7 +29,7 @@ async def run_process(argv: Sequence[str], *, timeout: float, stdout: Path, stde
     with stdout.open("ab") as out, stderr.open("ab") as err:
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
-            env=dict(env) if env is not None else None, start_new_session=True)
+            env=dict(env) if env is not None else None, start_new_session=True, cwd=cwd)
         try:
             code = await asyncio.wait_for(proc.wait(), timeout)
             return ExecResult(code, False, time.monotonic() - start)

@@ -138,6 +138,8 @@ def test_memory_hog_is_killed_by_the_limit(job: JobResult) -> None:
     assert row["error_class"] == "agent_crash", row["error_message"]
     assert row["agent_exit_code"] not in (0, None)
     assert row["agent_s"] < AGENT_TIMEOUT  # killed for its memory, not at its timeout
+    # The engine's monitor (conmon) drops an `oom` file in its working directory: not ours.
+    assert not (Path.cwd() / "oom").exists()
 
 
 def test_hung_agent_is_killed_at_its_timeout(job: JobResult) -> None:
