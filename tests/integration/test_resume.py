@@ -93,3 +93,15 @@ def test_sigkill_at_several_points_then_resume(tmp_path: Path) -> None:
         [sys.executable, "-m", "agentindex.cli", "run", "-d", str(tasks), "-a", "oracle", "-a",
          "nop", "-o", str(jobs), "--job", "J"], capture_output=True, text=True, timeout=300)
     assert "0 to run" in again.stdout
+
+
+def test_a_second_runner_on_the_same_job_is_refused(tmp_path: Path) -> None:
+    from agentindex.errors import ConfigError
+    from agentindex.runner.job import job_lock
+    from tests.integration.helpers import run
+
+    write_task(tmp_path / "tasks", "t")
+    with job_lock(tmp_path / "jobs" / "j"), pytest.raises(ConfigError) as e:
+        run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="j")
+    assert "another agentindex run is using this job directory" in str(e.value)
+    assert run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="j").ran == 1

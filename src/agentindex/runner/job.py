@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import fcntl
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentindex.errors import ConfigError
 from agentindex.gateway import Gateway, ProvidersConfig
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
@@ -106,9 +108,27 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     (job / "config.json").write_text(json.dumps(spec.config, indent=2, default=str) + "\n")
 
 
+@contextlib.contextmanager
+def job_lock(job_dir: Path) -> Iterator[None]:
+    """One runner per job directory: a second one would discard the first one's trials in flight
+    as unfinished. The lock dies with its process, so a killed run never leaves it behind."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    with (job_dir / ".lock").open("a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(job_dir, None, "another agentindex run is using this job "
+                                             "directory; wait for it or choose another --job") \
+                from None
+        yield
+
+
 async def run_job(spec: JobSpec, progress: Progress | None = None) -> JobSummary:
-    progress = progress or Progress()
-    spec.job_dir.mkdir(parents=True, exist_ok=True)
+    with job_lock(spec.job_dir):
+        return await _run_job(spec, progress or Progress())
+
+
+async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
     store = Store.in_job(spec.job_dir)
     try:
         _prepare(spec, store)
