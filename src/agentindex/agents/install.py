@@ -25,6 +25,7 @@ from pathlib import Path
 
 from agentindex.errors import InstallError
 
+CACHE = Path.home() / ".cache" / "agentindex" / "agents"  # installs, one folder per version
 SANDBOX_ROOT = "/opt/agentindex/agents"  # where the runner binds the cache in every sandbox
 DONE = ".agentindex-installed"  # written last: a directory without it is not an install
 HOST_PYTHON = "/usr/bin/python3"  # the sandbox sees the host's /usr, so a venv must be built on it

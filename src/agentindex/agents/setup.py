@@ -12,9 +12,9 @@ from pathlib import Path
 
 from agentindex.agents import AGENTS, get_agent
 from agentindex.agents.harness import CliAgent
+from agentindex.agents.install import CACHE
 from agentindex.errors import InstallError
 
-CACHE = Path.home() / ".cache" / "agentindex" / "agents"
 SKIP = {"cursor-cli"}  # its installer is on cursor.com, not a package registry
 
 

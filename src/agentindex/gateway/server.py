@@ -74,6 +74,7 @@ class Gateway:
         self.providers = providers or ProvidersConfig.defaults()
         self._host, self._port, self._max_body = host, port, max_body_bytes
         self._trials: dict[str, _Trial] = {}
+        self._scripted: dict[str, ScriptedState] = {}
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._kinds: dict[str, Provider] = {}
@@ -116,7 +117,9 @@ class Gateway:
         """Give a trial (try) its own token and base URL. ``model`` is ``provider/model``
         (``*``: taken from each request, for the standalone gateway)."""
         token = secrets.token_urlsafe(24)
-        state = ScriptedState(scripted or ScriptedContext())
+        # One state per trial, across its tries: scripted/flaky's errors are the trial's first
+        # calls, so a try the runner retries after them can succeed.
+        state = self._scripted.setdefault(trial_id, ScriptedState(scripted or ScriptedContext()))
         self._trials[token] = _Trial(trial_id, try_no, model, sink, state)
         return TrialRoute(token, f"{self.url}/t/{token}", trial_id, try_no)
 

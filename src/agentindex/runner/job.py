@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError
 from agentindex.gateway import Gateway, ProvidersConfig
 from agentindex.runner.policy import Policy
@@ -43,7 +44,7 @@ class JobSpec:
     backend: Backend
     timeout_multiplier: float = 1.0
     policy: Policy = field(default_factory=Policy.with_overrides)
-    agent_cache: Path = Path.home() / ".cache" / "agentindex" / "agents"
+    agent_cache: Path = CACHE
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json

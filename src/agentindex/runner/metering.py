@@ -15,8 +15,14 @@ from agentindex.tasks.model import Task
 
 @dataclass
 class Metering:
+    gateway: Gateway
     route: TrialRoute
     calls: list[CallRecord] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Revoke the try's token: once the agent has stopped, nothing in the sandbox (the
+        verifier included) can make a call billed to the trial."""
+        self.gateway.close_trial(self.route.token)
 
 
 def scripted_context(task: Task) -> ScriptedContext:
@@ -44,7 +50,7 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
 
         route = gateway.open_trial(trial_id, try_no, model=model, sink=sink,
                                    scripted=scripted_context(task))
-        metering = Metering(route)
+        metering = Metering(gateway, route)
         try:
             if netns is None:
                 yield metering

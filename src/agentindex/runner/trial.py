@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
+from agentindex.agents.install import SANDBOX_ROOT
 from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
 from agentindex.gateway import CallRecord, Gateway
 from agentindex.runner.metering import Metering, metered
@@ -33,7 +34,6 @@ VERIFY_SCRIPT = """for f in /logs/verifier/* /logs/verifier/.[!.]* /logs/verifie
   rm -rf -- "$f"
 done
 exec bash /tests/test.sh"""
-AGENT_CACHE_MOUNT = "/opt/agentindex/agents"  # agent installs, read-only in every sandbox
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     settings.backend.check(task, network)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
-    cache = {AGENT_CACHE_MOUNT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
+    cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
     async with AsyncExitStack() as stack:
         netns = (await stack.enter_async_context(NetNamespace())).path \
             if network is Network.GATEWAY else None
@@ -175,7 +175,11 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
                        api_key=route.token if route else None, settings=plan.variant.settings,
                        protocols=_protocols(settings.gateway, plan.variant.model))
     t0 = time.monotonic()
-    outcome = await agent.run(ctx)
+    try:
+        outcome = await agent.run(ctx)
+    finally:
+        if metering:
+            metering.close()
     out.agent_s = time.monotonic() - t0
     out.agent_exit_code, out.agent_timed_out = outcome.result.exit_code, outcome.result.timed_out
     out.self_report = outcome.self_report

@@ -1,112 +1,141 @@
-"""One trial of a real harness, the way the runner runs it: a bwrap sandbox whose network namespace
-reaches only the gateway (served inside it on 127.0.0.1), the harness installed in the cache and
-bound read-only, a trial route on the real gateway with a ``scripted/*`` model, then the
-verifier."""
+"""Harness trials run the way users run them, and read back the way reports read them.
+
+``run_harnesses`` runs one job through :func:`agentindex.runner.job.run_job` with internet off:
+the runner starts the gateway, gives each try its own route, runs each trial in a bwrap sandbox in
+its own network namespace that reaches only the gateway, verifies, and commits rows to the job's
+``results.sqlite`` and artifacts to ``trials/<id>/``. ``read_trials`` reads them back.
+
+``probed(harness)`` is a test-only agent: the real harness adapter, then a reachability probe run
+in the same sandbox, so the probe sees exactly the network the harness had.
+"""
 
 from __future__ import annotations
 
-import time
-from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+import asyncio
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from agentindex.agents import get_agent
-from agentindex.agents.base import AgentContext, SelfReport
-from agentindex.agents.install import SANDBOX_ROOT
-from agentindex.gateway import CallRecord, Gateway, ScriptedContext
-from agentindex.runner.patch import patch_base, save_patch
-from agentindex.runner.verify import read_reward
-from agentindex.sandbox import Network, Sandbox, SandboxSpec
-from agentindex.sandbox.bwrap import BwrapBackend
-from agentindex.sandbox.netns import NetNamespace, serve_in
-from agentindex.tasks.loader import load_task
-from agentindex.tasks.model import Task, TaskKind
+from agentindex.agents.base import AgentContext, AgentOutcome, SelfReport
+from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.variants import expand_variants
+from agentindex.sandbox import get_backend
+from agentindex.store import Store
+from agentindex.tasks.catalog import resolve_datasets
 from agentindex.usage import Usage
 
-CACHE = Path.home() / ".cache" / "agentindex" / "agents"
+PROBED = "+probe"  # suffix of a probed harness's registered name
 
-
-@dataclass
-class TrialRun:
-    reward: float | None
-    exit_code: int | None
-    timed_out: bool
-    self_report: SelfReport | None
-    calls: list[CallRecord]
-    install_s: float
-    agent_s: float
-    logs: Path
-    pings: list[str] = field(default_factory=list)
-
-    @property
-    def ok_calls(self) -> list[CallRecord]:
-        return [c for c in self.calls if c.status == 200]
-
-    def usage(self) -> Usage:
-        return sum((c.usage for c in self.calls), Usage())
-
-
-async def run_trial(gateway: Gateway, agent_spec: str, task_dir: Path, model: str, out: Path, *,
-                    timeout: float | None = None,
-                    settings: dict[str, object] | None = None) -> TrialRun:
-    task = load_task(task_dir)
-    agent = get_agent(agent_spec)
-    t0 = time.monotonic()
-    await agent.install(CACHE)
-    install_s = time.monotonic() - t0
-    calls: list[CallRecord] = []
-    solution = (task.solution_dir / "solve.sh").read_text()
-    route = gateway.open_trial(out.name, 1, model=model, sink=calls.append,
-                               scripted=ScriptedContext(solution, task.instruction))
-    backend = BwrapBackend()
-    async with AsyncExitStack() as stack:
-        ns = await stack.enter_async_context(NetNamespace())
-        port = await stack.enter_async_context(serve_in(ns.path, gateway._runner))  # type: ignore[arg-type]
-        base_url = f"http://127.0.0.1:{port}/t/{route.token}"
-        spec = SandboxSpec(task=task, job="agents", trial_id=out.name, scratch=out / "scratch",
-                           network=Network.GATEWAY, env={}, netns=ns.path,
-                           ro_mounts={SANDBOX_ROOT: CACHE})
-        sandbox = await stack.enter_async_context(backend.sandbox(spec))
-        base = await patch_base(sandbox, task, out / "setup") \
-            if task.kind is TaskKind.PATCH else None
-        ctx = AgentContext(task=task, sandbox=sandbox, timeout_sec=timeout or 300.0,
-                           logs=out / "agent", model=model, base_url=base_url,
-                           api_key=route.token, settings=settings or {})
-        t1 = time.monotonic()
-        outcome = await agent.run(ctx)
-        agent_s = time.monotonic() - t1
-        gateway.close_trial(route.token)
-        if base is not None:
-            await save_patch(sandbox, base, out / "model.patch", out / "setup")
-        pings = await _reachability(sandbox, out)
-        reward = await _verify(task, sandbox, out)
-    return TrialRun(reward, outcome.result.exit_code, outcome.result.timed_out,
-                    outcome.self_report, calls, install_s, agent_s, out / "agent", pings)
-
-
-async def _verify(task: Task, sandbox: Sandbox, out: Path) -> float | None:
-    await sandbox.put(task.tests_dir, "/tests")
-    await sandbox.exec(["bash", "/tests/test.sh"], env={}, timeout=120,
-                       stdout=out / "verifier" / "stdout.txt",
-                       stderr=out / "verifier" / "stderr.txt")
-    await sandbox.get("/logs/verifier", out / "verifier")
-    return read_reward(out / "verifier").reward
-
-
+# Runs in the sandbox after the harness, on the sandbox's python3; argv: the gateway's host, port.
 PROBE = """
-import socket
-print("interfaces", sorted(l.split(":")[0].strip() for l in open("/proc/net/dev").readlines()[2:]))
-for host in ("1.1.1.1", "10.0.0.1", "api.anthropic.com"):
+import socket, sys
+out = open("/logs/agent/probe.txt", "w")
+print("interfaces", sorted(l.split(":")[0].strip() for l in open("/proc/net/dev").readlines()[2:]),
+      file=out)
+targets = [("gateway", sys.argv[1], int(sys.argv[2]))] + [
+    (host, host, 443) for host in ("1.1.1.1", "10.0.0.1", "api.anthropic.com")]
+for name, host, port in targets:
     try:
-        socket.create_connection((host, 443), timeout=3).close()
-        print("reached", host)
+        socket.create_connection((host, port), timeout=3).close()
+        print("reached", name, file=out)
     except OSError as e:
-        print("blocked", host, type(e).__name__)
+        print("blocked", name, type(e).__name__, file=out)
 """
 
 
-async def _reachability(sandbox: Sandbox, out: Path) -> list[str]:
-    """What the sandbox's network lets through, as the sandbox sees it."""
-    await sandbox.exec(["python3", "-c", PROBE], env={}, timeout=30,
-                       stdout=out / "probe.txt", stderr=out / "probe.txt")
-    return (out / "probe.txt").read_text().splitlines()
+class Probed:
+    """The real adapter of ``harness`` (install and run delegated), then :data:`PROBE` in the
+    trial's sandbox, its findings in ``/logs/agent/probe.txt``."""
+
+    harness: ClassVar[str]
+    uses_model = True
+
+    def __init__(self) -> None:
+        self.inner = get_agent(self.harness)
+        self.name = self.harness + PROBED
+
+    @property
+    def version(self) -> str | None:
+        return self.inner.version
+
+    @version.setter
+    def version(self, value: str | None) -> None:  # get_agent('NAME@VERSION') sets it
+        self.inner.version = value
+
+    async def install(self, cache: Path) -> None:
+        await self.inner.install(cache)
+
+    async def run(self, ctx: AgentContext) -> AgentOutcome:
+        outcome = await self.inner.run(ctx)
+        assert ctx.base_url is not None
+        gateway = urlsplit(ctx.base_url)
+        assert gateway.hostname and gateway.port, ctx.base_url
+        probe = await ctx.sandbox.exec(
+            ["python3", "-c", PROBE, gateway.hostname, str(gateway.port)], env={}, timeout=30,
+            stdout=ctx.logs / "probe-stdout.txt", stderr=ctx.logs / "probe-stderr.txt")
+        if probe.exit_code != 0:
+            raise RuntimeError(f"the network probe failed: {probe} (see probe-stderr.txt)")
+        return outcome
+
+
+def probed(harness: str) -> type[Probed]:
+    """A :class:`Probed` class for ``harness``, to register as ``harness + PROBED``."""
+    return type(f"Probed[{harness}]", (Probed,), {"harness": harness})
+
+
+def run_harnesses(tasks: list[Path], agents: list[str], model: str, jobs: Path, *,
+                  timeout_multiplier: float = 1.0) -> Path:
+    """Every agent x task in one job, all trials at once, internet off; the job's directory."""
+    spec = JobSpec(name="harnesses", jobs_dir=jobs,
+                   selection=resolve_datasets([str(t) for t in tasks]),
+                   variants=expand_variants(agents, [model]), attempts=1,
+                   concurrency=len(agents) * len(tasks), backend=get_backend("bwrap"),
+                   timeout_multiplier=timeout_multiplier, internet=False)
+    return asyncio.run(run_job(spec)).job_dir
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One committed trial: its ``trials`` row, its ``calls`` rows (every try, in order), and
+    ``harness``, the agent its variant names (a probed one's harness)."""
+
+    row: dict[str, Any]
+    calls: list[dict[str, Any]]
+    harness: str
+    dir: Path
+
+    @property
+    def logs(self) -> Path:
+        return self.dir / "agent"
+
+    @property
+    def self_report(self) -> SelfReport | None:
+        report = self.row["self_report"]
+        if report is None:
+            return None
+        return SelfReport(**{**report, "usage": Usage(**report["usage"])})
+
+    @property
+    def probe(self) -> list[str]:
+        return (self.logs / "probe.txt").read_text().splitlines()
+
+
+def call_usage(call: dict[str, Any]) -> Usage:
+    """A ``calls`` row's usage columns as a :class:`Usage`."""
+    return Usage(**{f.name: call[f.name] for f in fields(Usage)})
+
+
+def read_trials(job_dir: Path) -> list[Trial]:
+    """The job's trials as committed in its store."""
+    store = Store.in_job(job_dir)
+    try:
+        agents = {v["variant_key"]: v["agent"] for v in store.rows("variants")}
+        calls = sorted(store.rows("calls"), key=lambda c: (c["try_no"], c["seq"]))
+        return [Trial(row, [c for c in calls if c["trial_id"] == row["trial_id"]],
+                      agents[row["variant_key"]].removesuffix(PROBED),
+                      job_dir / "trials" / row["trial_id"])
+                for row in store.rows("trials")]
+    finally:
+        store.close()
