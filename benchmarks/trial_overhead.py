@@ -12,6 +12,7 @@ Last line: ``overhead_ms_per_trial=X bare_ms=Y ratio=Z`` (ratio = run wall / bar
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -44,18 +45,22 @@ def bare_bwrap(scratch: Path, n: int) -> float:
             "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev",
             "--bind", str(scratch / "tmp"), "/tmp", "--bind", str(scratch / "logs"), "/logs",
             "--bind", str(scratch / "work"), "/app", "--chdir", "/app", "true"]
+    os.sync()
     start = time.perf_counter()
     for _ in range(n):
         subprocess.run(argv, check=True, stdin=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
-def harness_run(tasks: Path, jobs: Path, n: int, concurrency: int) -> float:
+def harness_run(tasks: Path, jobs: Path, n: int, concurrency: int,
+                scratch: str | None = None) -> float:
+    extra = ["--scratch", scratch] if scratch else []
+    os.sync()  # start from a quiet disk: the previous phase's writeback is not this one's cost
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "agentindex.cli", "run", "-d", str(tasks), "-a", "nop", "-o",
-         str(jobs), "--job", f"bench-n{concurrency}", "-n", str(concurrency)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL)
+         str(jobs), "--job", f"bench-n{concurrency}-{bool(scratch)}", "-n", str(concurrency),
+         *extra], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     if result.returncode != 0 or f"ran {n} trial(s)" not in result.stdout:
         sys.exit(f"the run failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
@@ -72,6 +77,8 @@ def main() -> None:
         bare = bare_bwrap(root / "bare", n)
         wall = harness_run(root / "tasks", root / "jobs", n, concurrency=1)
         wall4 = harness_run(root / "tasks", root / "jobs", n, concurrency=4)
+        shm = "/dev/shm" if Path("/dev/shm").is_dir() else None
+        wall_shm = harness_run(root / "tasks", root / "jobs", n, 1, shm) if shm else None
     finally:
         shutil.rmtree(root, ignore_errors=True)
     overhead_ms = (wall - bare) / n * 1000
@@ -79,6 +86,9 @@ def main() -> None:
           f"bare_total_s={bare:.3f}")
     print(f"per trial: run {wall / n * 1000:.1f} ms, -n 4 {wall4 / n * 1000:.1f} ms, "
           f"bare bwrap {bare / n * 1000:.1f} ms")
+    if wall_shm is not None:
+        print(f"with --scratch /dev/shm (-n 1): run {wall_shm / n * 1000:.1f} ms per trial, "
+              f"overhead {(wall_shm - bare) / n * 1000:.1f} ms")
     print(f"overhead_ms_per_trial={overhead_ms:.1f} bare_ms={bare / n * 1000:.1f} "
           f"ratio={wall / bare:.2f}")
 

@@ -39,6 +39,8 @@ def run(
         "--internet/--no-internet", help="override every task's allow_internet")] = None,
     providers: Annotated[Path | None, typer.Option(
         "--providers", help="the gateway's providers file (TOML)")] = None,
+    scratch: Annotated[Path | None, typer.Option(
+        "--scratch", help="where sandboxes work while trials run, e.g. /dev/shm")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -46,7 +48,8 @@ def run(
     overrides: dict[str, Any] = {
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
-        "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers}
+        "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
+        "scratch": scratch}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 

@@ -28,6 +28,8 @@ class JobConfig(BaseModel):
     jobs_dir: Path = Path("jobs")
     job: str | None = None
     timeout_multiplier: float = Field(default=1.0, gt=0)
+    scratch: Path | None = Field(default=None, description="where sandboxes work while a trial "
+                                 "runs (default: the job directory); a tmpfs is fastest")
     providers: Path | None = Field(default=None, description="the gateway's providers file "
                                    "(TOML; built-in defaults for what it does not name)")
     internet: bool | None = Field(default=None, description="override every task's "

@@ -105,3 +105,16 @@ def test_a_second_runner_on_the_same_job_is_refused(tmp_path: Path) -> None:
         run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="j")
     assert "another agentindex run is using this job directory" in str(e.value)
     assert run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="j").ran == 1
+
+
+def test_scratch_elsewhere_is_used_and_wiped(tmp_path: Path) -> None:
+    from tests.integration.helpers import run, trial_rows
+
+    write_task(tmp_path / "tasks", "t")
+    root = tmp_path / "fast"
+    root.mkdir()
+    summary = run(tmp_path / "tasks", ["oracle", "nop"], tmp_path / "jobs", scratch_root=root)
+    assert {r["agent"]: r["reward"] for r in trial_rows(summary.job_dir)} == {
+        "oracle": 1.0, "nop": 0.0}
+    assert list(root.iterdir()) == []  # the job's scratch folder is gone after the run
+    assert not (summary.job_dir / ".scratch").exists()

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -49,9 +50,20 @@ class JobSpec:
     internet: bool | None = None  # None: each task's own allow_internet
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
 
+    scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
+
     @property
     def job_dir(self) -> Path:
         return self.jobs_dir / self.name
+
+    @property
+    def scratch(self) -> Path:
+        """Per-trial working space, wiped at start and end: ``.scratch`` in the job, or a folder
+        of its own under ``scratch_root`` (e.g. a tmpfs, where files cost no disk writes)."""
+        if self.scratch_root is None:
+            return self.job_dir / ".scratch"
+        digest = hashlib.sha256(str(self.job_dir.resolve()).encode()).hexdigest()[:8]
+        return self.scratch_root / f"agentindex-{self.name}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,7 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     job = spec.job_dir
     trials = job / "trials"
     shutil.rmtree(trials / ".staging", ignore_errors=True)
-    shutil.rmtree(job / ".scratch", ignore_errors=True)
+    shutil.rmtree(spec.scratch, ignore_errors=True)
     trials.mkdir(parents=True, exist_ok=True)
     done = store.done_trial_ids()
     for d in trials.iterdir():
@@ -138,7 +150,7 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         todo = [p for p in plans if p.trial_id not in done]
         progress.planned(len(plans), len(todo))
         settings = TrialSettings(job=spec.name, backend=spec.backend,
-                                 scratch=spec.job_dir / ".scratch", agent_cache=spec.agent_cache,
+                                 scratch=spec.scratch, agent_cache=spec.agent_cache,
                                  timeout_multiplier=spec.timeout_multiplier,
                                  environ=dict(os.environ), internet=spec.internet)
         limit = asyncio.Semaphore(max(1, spec.concurrency))
@@ -156,7 +168,7 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
             async with asyncio.TaskGroup() as tg:
                 for plan in todo:
                     tg.create_task(one(plan, settings))
-        shutil.rmtree(spec.job_dir / ".scratch", ignore_errors=True)
+        shutil.rmtree(spec.scratch, ignore_errors=True)
         shutil.rmtree(spec.job_dir / "trials" / ".staging", ignore_errors=True)
         return JobSummary(spec.job_dir, len(plans), len(plans) - len(todo), len(todo))
     finally:

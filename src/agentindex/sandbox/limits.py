@@ -25,6 +25,7 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 # A runaway process tree (a fork bomb) stops here; builds with `make -j` stay far below it.
 DEFAULT_PIDS = 1024
 V1_CONTROLLERS = ("memory", "pids", "cpu")
+LIMIT_OF = {"memory": "memory_mb", "pids": "pids", "cpu": "cpus"}  # v1 controller -> Limits field
 CFS_PERIOD_US = 100_000
 
 
@@ -37,11 +38,13 @@ def _v2() -> bool:
     return (CGROUP_ROOT / "cgroup.controllers").is_file()
 
 
-def _parents() -> list[Path]:
-    """Where our cgroups live: ``agentindex/`` under each controller we use."""
+def _parents(limits: Limits | None = None) -> list[Path]:
+    """Where our cgroups live: ``agentindex/`` under each controller we use (with ``limits``:
+    only those it sets; a memory cgroup made for nothing costs the kernel long after it is gone)."""
     if _v2():
         return [CGROUP_ROOT / PREFIX]
-    return [CGROUP_ROOT / c / PREFIX for c in V1_CONTROLLERS]
+    return [CGROUP_ROOT / c / PREFIX for c in V1_CONTROLLERS
+            if limits is None or getattr(limits, LIMIT_OF[c]) is not None]
 
 
 def cgroups_writable() -> bool:
@@ -65,7 +68,7 @@ class Cgroup:
     def create(cls, limits: Limits) -> Cgroup:
         name = resource_name()
         dirs = []
-        for parent in _parents():
+        for parent in _parents(limits):
             if not parent.is_dir():
                 parent.mkdir(exist_ok=True)
                 if _v2():
@@ -124,6 +127,11 @@ class Cgroup:
     def remove(self) -> None:
         self.kill()
         for d in self.dirs:
+            # v1: hand the pages it still holds back first, or the removed memory cgroup lingers
+            # in the kernel ("dying") and every later cgroup operation gets slower.
+            with contextlib.suppress(OSError):
+                if (d / "memory.force_empty").exists():
+                    _write(d / "memory.force_empty", "0")
             for _ in range(100):  # rmdir fails while the killed processes are still exiting
                 try:
                     d.rmdir()
