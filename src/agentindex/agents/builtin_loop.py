@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from typing import Any
 
 SYSTEM = ("You are a coding agent working in a Linux sandbox. Use the bash tool to inspect and "
@@ -31,7 +32,7 @@ TOOL = {"name": "bash", "description": "Run a bash command; returns its output a
 RETRIABLE = {408, 409, 429, 500, 502, 503, 504, 529}
 
 
-class Chat:
+class Chat(ABC):
     """One wire protocol: ``request`` builds (path, headers, body); ``parse`` reads a response
     into (text, [(call_id, command)], usage) and records the reply; ``add_results`` adds the tool
     results to the history."""
@@ -43,14 +44,17 @@ class Chat:
     def start(self, instruction: str) -> list[Any]:
         return [{"role": "user", "content": instruction}]
 
+    @abstractmethod
     def request(self) -> tuple[str, dict[str, str], dict[str, Any]]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def parse(self, resp: dict[str, Any]) -> tuple[str, list[tuple[str, str]], Any]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def add_results(self, results: list[tuple[str, str]]) -> None:
-        raise NotImplementedError
+        ...
 
 
 class Anthropic(Chat):

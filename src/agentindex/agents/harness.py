@@ -16,6 +16,7 @@ closed and the trial's timeout (which kills the process group), copy the transcr
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,7 @@ def as_float(value: object) -> float | None:
     return None
 
 
-class CliAgent:
+class CliAgent(ABC):
     """Base of the CLI adapters (see the module docstring)."""
 
     name: str
@@ -158,8 +159,9 @@ class CliAgent:
     async def install(self, cache: Path) -> None:
         await ensure_installed(cache, self.name, self.pinned, self.package)
 
+    @abstractmethod
     def launch(self, run: RunSpec) -> Launch:
-        raise NotImplementedError
+        """argv, env and config files for one run: a pure function of ``run``."""
 
     def self_report(self, out: Outputs) -> SelfReport | None:
         return None
