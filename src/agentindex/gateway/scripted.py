@@ -45,6 +45,7 @@ from agentindex.usage import Usage
 SCRIPTED_USAGE = Usage(input=1200, cache_read=3400, cache_write_5m=560, cache_write_1h=0,
                        output=78, reasoning=12)
 BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text")
+SUBMIT_MARKER = b"COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
 SUBMIT = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
 _EOF = "AGENTINDEX_SOLUTION_EOF"
 _SHELL_NAMES = ("bash", "shell", "exec_command", "run_shell_command", "execute_bash",
@@ -178,6 +179,8 @@ def oracle_reply(req: CallRequest, ctx: ScriptedContext, model: str) -> Reply:
     if req.tool_results == 0:
         call = shell_call(tool, script, f"call_oracle_{req.assistant_turns}")
         return Reply(None, call, SCRIPTED_USAGE, model)
+    if req.asks_submit and req.tool_results == 1:  # a harness that finishes by a command
+        return Reply(None, shell_call(tool, SUBMIT, "call_oracle_submit"), SCRIPTED_USAGE, model)
     return Reply(ctx.answer, None, SCRIPTED_USAGE, model)
 
 

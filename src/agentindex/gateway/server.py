@@ -33,7 +33,7 @@ from agentindex.gateway.exchange import (
 from agentindex.gateway.forward import Forward
 from agentindex.gateway.protocols import PROTOCOLS, Route, route_for
 from agentindex.gateway.records import CallRecord
-from agentindex.gateway.scripted import ScriptedContext, ScriptedState
+from agentindex.gateway.scripted import SUBMIT_MARKER, ScriptedContext, ScriptedState
 from agentindex.gateway.scripted_provider import Scripted
 from agentindex.gateway.wire import BadRequest
 
@@ -183,6 +183,8 @@ class Gateway:
         call = protocol.parse_request(body, route.path_model)
         if route.stream:
             call = dataclasses.replace(call, stream=True)
+        if target.spec.kind == "scripted" and SUBMIT_MARKER in raw:
+            call = dataclasses.replace(call, asks_submit=True)
         upstream = protocol.prepare_upstream(body, call)
         if body.get("model") is not None and body.get("model") != target.model \
                 and target.spec.kind == "forward":

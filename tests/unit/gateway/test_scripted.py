@@ -124,3 +124,19 @@ def test_rendered_usage_is_read_back_exactly(protocol, stream):
         import json
         usage = wire.scan_body(json.loads(rendered.chunks[0])).usage
     assert usage == scripted_usage(protocol)
+
+
+def test_oracle_submits_by_command_when_the_harness_asks_for_it():
+    """mini-swe-agent 2.x uses tool calls and finishes when a command prints its marker."""
+    import dataclasses
+
+    body = {"model": "m", "tools": [{"name": "bash", "input_schema": _obj(command=STR)}],
+            "messages": [{"role": "user", "content": "go"},
+                         {"role": "assistant", "content": [{"type": "tool_use", "id": "t",
+                                                            "name": "bash", "input": {}}]},
+                         {"role": "user", "content": [{"type": "tool_result",
+                                                       "tool_use_id": "t", "content": "ok"}]}]}
+    request = dataclasses.replace(anthropic_request(body), asks_submit=True)
+    reply = oracle_reply(request, CTX, "m")
+    assert reply.tool_call is not None
+    assert reply.tool_call.arguments == {"command": heredoc(SUBMIT)}
