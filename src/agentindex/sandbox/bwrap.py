@@ -64,11 +64,17 @@ class BwrapBackend:
 
 
 def environment(task: Task) -> Environment:
-    dockerfile = task.environment_dir / "Dockerfile"
+    """The task's Dockerfile as bwrap honours it; raises what bwrap cannot honour. Read once per
+    task content (``check`` and every trial's sandbox ask for it); callers must not mutate it."""
+    return _environment(task.path, task.digest, task.config.environment.docker_image)
+
+
+@functools.lru_cache(maxsize=4096)
+def _environment(path: Path, digest: str, image: str | None) -> Environment:
+    dockerfile = path / "environment" / "Dockerfile"
     if not dockerfile.is_file():
-        image = task.config.environment.docker_image
         why = f"uses the image {image}" if image else "has no environment/Dockerfile"
-        raise UnsupportedBySandbox(f"{task.path}: the task {why}; it needs the container backend")
+        raise UnsupportedBySandbox(f"{path}: the task {why}; it needs the container backend")
     env = parse_dockerfile(dockerfile)
     if env.workdir == "/":
         raise UnsupportedBySandbox(f"{dockerfile}: no WORKDIR (or WORKDIR /): bwrap binds the "

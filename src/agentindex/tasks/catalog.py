@@ -176,9 +176,9 @@ def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None)
     indexes: list[IndexDef] = []
     for name in names:
         path = Path(name)
-        index_path = _find(name, "indexes") or (path if _toml_kind(path) == "index" else None)
-        bench_path = _find(name, "benchmarks") or (
-            path if _toml_kind(path) == "benchmark" else None)
+        kind = _toml_kind(path)
+        index_path = _find(name, "indexes") or (path if kind == "index" else None)
+        bench_path = _find(name, "benchmarks") or (path if kind == "benchmark" else None)
         found: list[Benchmark] = []
         if index_path:
             index = _load_model(IndexDef, index_path)
