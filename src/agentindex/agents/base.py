@@ -48,6 +48,7 @@ class AgentOutcome:
 
 class Agent(Protocol):
     name: str
+    label: str  # for reports: "Claude Code"
     version: str | None
     uses_model: bool
 

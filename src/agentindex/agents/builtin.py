@@ -39,6 +39,7 @@ def loop_source() -> str:
 
 class Builtin(CliAgent):
     name = "builtin"
+    label = "builtin"  # how the report names it
     default_version = VERSION
 
     async def install(self, cache: Path) -> None:

@@ -27,6 +27,7 @@ from agentindex.usage import Usage
 
 class ClaudeCode(CliAgent):
     name = "claude-code"
+    label = "Claude Code"  # how the report names it
     default_version = "2.1.197"  # the newest that `npm install` resolves on node 20
     package = NpmPackage("@anthropic-ai/claude-code", "claude")
 

@@ -27,6 +27,7 @@ KEY_ENV = "AGENTINDEX_GATEWAY_KEY"
 
 class Codex(CliAgent):
     name = "codex"
+    label = "Codex"  # how the report names it
     default_version = "0.171.0"
     package = NpmPackage("@openai/codex", "codex")
 

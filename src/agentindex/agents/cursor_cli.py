@@ -33,6 +33,7 @@ from agentindex.usage import Usage
 
 class CursorCli(CliAgent):
     name = "cursor-cli"
+    label = "Cursor CLI"  # how the report names it
     # Cursor's script installs its current build and takes no version; NAME@BUILD (e.g.
     # cursor-cli@2026.01.09-231024f) fetches that build's archive instead.
     default_version = "latest"

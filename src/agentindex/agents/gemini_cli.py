@@ -26,6 +26,7 @@ from agentindex.usage import Usage
 
 class GeminiCli(CliAgent):
     name = "gemini-cli"
+    label = "Gemini CLI"  # how the report names it
     default_version = "0.61.0"
     package = NpmPackage("@google/gemini-cli", "gemini")
 

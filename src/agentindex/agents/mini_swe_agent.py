@@ -30,6 +30,7 @@ TRAJECTORY = "trajectory.json"
 
 class MiniSweAgent(CliAgent):
     name = "mini-swe-agent"
+    label = "mini-swe-agent"  # how the report names it
     default_version = "2.4.6"
     package = PipPackage("mini-swe-agent", "minisweagent.run.mini")
 

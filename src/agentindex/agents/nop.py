@@ -10,6 +10,7 @@ from agentindex.sandbox.base import ExecResult
 
 class NopAgent:
     name = "nop"
+    label = "Nop"  # how the report names it
     version: str | None = None
     uses_model = False
 

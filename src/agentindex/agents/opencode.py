@@ -34,6 +34,7 @@ PROVIDERS = {
 
 class OpenCode(CliAgent):
     name = "opencode"
+    label = "OpenCode"  # how the report names it
     default_version = "1.18.33"
     package = NpmPackage("opencode-ai", "opencode")
 

@@ -10,6 +10,7 @@ from agentindex.errors import ConfigError
 
 class OracleAgent:
     name = "oracle"
+    label = "Oracle"  # how the report names it
     version: str | None = None
     uses_model = False
 

@@ -28,6 +28,7 @@ from agentindex.usage import Usage
 
 class QwenCode(CliAgent):
     name = "qwen-code"
+    label = "Qwen Code"  # how the report names it
     default_version = "0.15.10"  # 0.16+ needs node 22; the 0.15 line runs on node 20
     package = NpmPackage("@qwen-code/qwen-code", "qwen")
 

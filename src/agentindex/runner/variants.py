@@ -7,13 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentindex.agents import get_agent
+from agentindex.agents import AGENTS, get_agent
 from agentindex.errors import ConfigError
-
-AGENT_LABELS = {"oracle": "Oracle", "nop": "Nop", "claude-code": "Claude Code", "codex": "Codex",
-                "gemini-cli": "Gemini CLI", "opencode": "OpenCode", "qwen-code": "Qwen Code",
-                "mini-swe-agent": "mini-swe-agent", "cursor-cli": "Cursor CLI",
-                "builtin": "builtin"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +27,7 @@ class Variant:
     def label(self) -> str:
         """'Claude Code · claude-opus-4-7 (high)'; test doubles keep their provider, so a
         scripted run never reads like a real model's ('Codex · scripted/oracle')."""
-        text = AGENT_LABELS.get(self.agent, self.agent)
+        text = getattr(AGENTS.get(self.agent), "label", self.agent)
         if self.model:
             provider, _, name = self.model.partition("/")
             text += " · " + (self.model if provider == "scripted" or not name else name)
