@@ -17,6 +17,8 @@ tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories."
 app.add_typer(tasks_app, name="tasks")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their images.")
 app.add_typer(sandbox_app, name="sandbox")
+datasets_app = typer.Typer(no_args_is_help=True, help="Benchmark task sources: pull, list.")
+app.add_typer(datasets_app, name="datasets")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
@@ -142,6 +144,28 @@ def sandbox_base_image(
         console.print(f"{img.tag}: {state} (root filesystem {img.tarball})", highlight=False)
 
     _guard(build)
+
+
+@datasets_app.command("pull")
+def datasets_pull(
+    names: Annotated[list[str], typer.Argument(help="benchmarks or index definitions")],
+    source: Annotated[str | None, typer.Option(
+        "--source", help="read this mirror (git repository or archive) instead")] = None,
+    allow_missing: Annotated[bool, typer.Option(
+        help="pull even if the source lacks some files (they are recorded)")] = False,
+) -> None:
+    """Fetch each benchmark's pinned source once into the cache, verified."""
+    from agentindex.commands.datasets import pull_command
+
+    _guard(lambda: pull_command(names, source, allow_missing, console))
+
+
+@datasets_app.command("list")
+def datasets_list() -> None:
+    """Show the datasets present in the cache."""
+    from agentindex.commands.datasets import list_command
+
+    _guard(lambda: list_command(console))
 
 
 def _guard(action: Any) -> None:

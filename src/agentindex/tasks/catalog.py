@@ -11,10 +11,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agentindex.errors import ConfigError
-from agentindex.tasks.envsubst import substitute
+from agentindex.tasks import datasets
+from agentindex.tasks.datasets import SourceDef
+from agentindex.tasks.envsubst import references, substitute
 from agentindex.tasks.loader import load_tasks_at, read_toml, validation_error
 from agentindex.tasks.model import Task, TaskKind
 
@@ -26,11 +28,24 @@ class BenchmarkDef(BaseModel):
     version: str
     kind: TaskKind = TaskKind.TERMINAL
     description: str = ""
-    tasks: str = Field(description="task directory, directory of tasks or dataset.toml; "
-                                   "relative to this file; ${VAR} allowed")
+    tasks: str | None = Field(default=None, description=(
+        "task directory, directory of tasks or dataset.toml; relative to this file; ${VAR} "
+        "allowed. With a [source], it is the local override: used only when its variables are set"))
+    source: SourceDef | None = Field(default=None, description="where the tasks are pulled from")
     include: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     exclude_reason: str = ""
+
+    @model_validator(mode="after")
+    def _has_tasks(self) -> BenchmarkDef:
+        if self.tasks is None and self.source is None:
+            raise ValueError("give tasks (a path) or a [source] to pull them from")
+        return self
+
+    @property
+    def override_vars(self) -> list[str]:
+        """The variables in ``tasks`` that point the benchmark at a local copy instead."""
+        return references(self.tasks or "")
 
     @property
     def ref(self) -> str:
@@ -109,12 +124,27 @@ def _version_key(ref: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in ref.split("@")[-1].split("."))
 
 
+def tasks_location(definition: BenchmarkDef, path: Path, environ: Mapping[str, str]) -> Path:
+    """The local override (``tasks`` with its variables set), else the pulled copy of the
+    source; a source not pulled yet is an error saying how to pull it or override it."""
+    source, variables = definition.source, definition.override_vars
+    if definition.tasks is not None and (source is None or all(v in environ for v in variables)):
+        where = substitute(definition.tasks, environ, file=path, field="tasks")
+        tasks_path = (path.parent / where).resolve()
+        if not tasks_path.exists():
+            raise ConfigError(path, "tasks", f"{tasks_path} does not exist")
+        return tasks_path
+    assert source is not None
+    if not datasets.present(definition.name, source, environ):
+        override = f", or set {' and '.join(variables)} to a local copy" if variables else ""
+        raise ConfigError(path, "source", f"{definition.ref} is not pulled: run `agentindex "
+                                          f"datasets pull {definition.ref}`{override}")
+    return datasets.copy_path(definition.name, source, environ)
+
+
 def load_benchmark(path: Path, environ: Mapping[str, str]) -> tuple[Benchmark, list[str]]:
     definition = _load_model(BenchmarkDef, path)
-    where = substitute(definition.tasks, environ, file=path, field="tasks")
-    tasks_path = (path.parent / where).resolve()
-    if not tasks_path.exists():
-        raise ConfigError(path, "tasks", f"{tasks_path} does not exist")
+    tasks_path = tasks_location(definition, path, environ)
     tasks = load_tasks_at(tasks_path, definition.kind)
     warnings = []
     if definition.include:
@@ -142,6 +172,25 @@ def _adhoc(path: Path) -> Benchmark:
     return Benchmark(definition, tuple(tasks), path)
 
 
+def benchmark_definitions(name: str) -> list[tuple[BenchmarkDef, Path]]:
+    """The benchmark definitions a name stands for: one benchmark, or every component of an
+    index (shipped names or definition files)."""
+    path = Path(name)
+    kind = _toml_kind(path)
+    index_path = _find(name, "indexes") or (path if kind == "index" else None)
+    if index_path is not None:
+        index = _load_model(IndexDef, index_path)
+        paths = [_find(c.benchmark, "benchmarks") or index_path.parent / c.benchmark
+                 for c in index.components]
+    else:
+        bench_path = _find(name, "benchmarks") or (path if kind == "benchmark" else None)
+        if bench_path is None:
+            known = ", ".join(sorted(_defs("indexes")) + sorted(_defs("benchmarks")))
+            raise ConfigError(name, None, f"not an index or a benchmark (known: {known})")
+        paths = [bench_path]
+    return [(_load_model(BenchmarkDef, p), p.resolve()) for p in paths]
+
+
 def _index_benchmarks(index: IndexDef, index_path: Path,
                       environ: Mapping[str, str]) -> tuple[list[Benchmark], list[str]]:
     benches, warnings = [], []
@@ -164,7 +213,9 @@ def _toml_kind(path: Path) -> str | None:
     if path.suffix != ".toml" or not path.is_file() or path.name in ("task.toml", "dataset.toml"):
         return None
     data = read_toml(path)
-    return "index" if "components" in data else "benchmark" if "tasks" in data else None
+    if "components" in data:
+        return "index"
+    return "benchmark" if "tasks" in data or "source" in data else None
 
 
 def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None) -> Selection:

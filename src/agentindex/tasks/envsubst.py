@@ -24,6 +24,11 @@ def substitute(value: str, environ: Mapping[str, str], *, file: object, field: s
     return _REF.sub(one, value)
 
 
+def references(value: str) -> list[str]:
+    """The variable names ``value`` refers to, in order."""
+    return [m.group(1) for m in _REF.finditer(value)]
+
+
 def resolve_env(table: Mapping[str, str], environ: Mapping[str, str], *, file: object,
                 section: str) -> dict[str, str]:
     return {k: substitute(v, environ, file=file, field=f"{section}.{k}") for k, v in table.items()}
