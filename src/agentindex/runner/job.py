@@ -29,6 +29,7 @@ from agentindex.gateway import Gateway, ProvidersConfig
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
 from agentindex.runner.variants import Variant, trial_id
+from agentindex.runner.verify import Expectations
 from agentindex.sandbox import Backend
 from agentindex.store import Store, TrialRecord, TryRecord
 from agentindex.tasks.catalog import Selection
@@ -88,13 +89,15 @@ def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
     """Benchmarks x tasks x variants x attempts; a task in two benchmarks is one trial."""
     seen: set[str] = set()
     for bench in spec.selection.benchmarks:
+        checks = bench.definition.verifier
+        expect = Expectations(tuple(checks.evidence), checks.reward_range)
         for task in bench.tasks:
             for variant in spec.variants:
                 for attempt in range(1, spec.attempts + 1):
                     tid = trial_id(variant, task.digest, attempt)
                     if tid not in seen:
                         seen.add(tid)
-                        yield TrialPlan(tid, variant, task, bench.ref, attempt)
+                        yield TrialPlan(tid, variant, task, bench.ref, attempt, expect)
 
 
 def _prepare(spec: JobSpec, store: Store) -> None:

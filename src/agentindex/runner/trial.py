@@ -18,7 +18,7 @@ from agentindex.gateway import CallRecord, Gateway
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
-from agentindex.runner.verify import Verdict, read_reward
+from agentindex.runner.verify import Expectations, Verdict, check_verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
 from agentindex.sandbox.limits import limits_for
 from agentindex.sandbox.netns import NetNamespace, internet_allowed
@@ -43,6 +43,7 @@ class TrialPlan:
     task: Task
     benchmark: str
     attempt: int
+    expect: Expectations = field(default_factory=Expectations)  # evidence, reward range
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,8 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
         await _in_sandbox(plan, settings, agent, spec, art, out, metering)
     if out.verify_s is not None and out.error_class is not ErrorClass.VERIFIER_TIMEOUT:
         try:
-            out.verdict = read_reward(art / "verifier")
+            out.verdict = check_verdict(read_reward(art / "verifier"), art / "verifier",
+                                        plan.expect)
         except VerifierError as e:
             out.fail(e.error_class, str(e))
 

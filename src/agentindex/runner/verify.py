@@ -16,6 +16,31 @@ class Verdict:
     rewards: dict[str, float]
 
 
+@dataclass(frozen=True)
+class Expectations:
+    """What a benchmark says a completed verification looks like: files it leaves behind
+    (sandbox paths under ``/logs/verifier/``) and the range its reward lies in."""
+
+    evidence: tuple[str, ...] = ()
+    reward_range: tuple[float, float] | None = None
+
+
+def check_verdict(verdict: Verdict, verifier_dir: Path, expect: Expectations) -> Verdict:
+    """The verdict, if it carries the evidence that the tests ran and its reward is in range;
+    else a verifier error (a reward without evidence is not a score, not even a 0)."""
+    for path in expect.evidence:
+        local = verifier_dir / path.removeprefix("/logs/verifier/")
+        if not local.is_file() or local.stat().st_size == 0:
+            raise VerifierError(f"reward {verdict.reward:g} without the evidence that the tests "
+                                f"ran: {path} is missing or empty")
+    if expect.reward_range is not None:
+        low, high = expect.reward_range
+        if not low <= verdict.reward <= high:
+            raise VerifierError(f"reward {verdict.reward:g} is outside the benchmark's valid "
+                                f"range [{low:g}, {high:g}]")
+    return verdict
+
+
 def read_reward(verifier_dir: Path) -> Verdict:
     """``reward.txt`` (one number) or ``reward.json`` (a flat map of finite numbers; its
     ``reward`` key, or its only key, is the reward). Missing, empty or non-finite is an error."""

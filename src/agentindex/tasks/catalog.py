@@ -21,6 +21,26 @@ from agentindex.tasks.loader import load_tasks_at, read_toml, validation_error
 from agentindex.tasks.model import Task, TaskKind
 
 
+class VerifierDef(BaseModel):
+    """What a completed verification of this benchmark leaves; a reward without it, or outside
+    ``reward_range``, is a verifier error, not a score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    evidence: list[str] = Field(default_factory=list, description=(
+        "files a completed test run writes, e.g. /logs/verifier/ctrf.json"))
+    reward_range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _paths(self) -> VerifierDef:
+        for path in self.evidence:
+            if not path.startswith("/logs/verifier/") or ".." in path.split("/"):
+                raise ValueError(f"evidence {path!r} must be a file under /logs/verifier/")
+        if self.reward_range and self.reward_range[0] > self.reward_range[1]:
+            raise ValueError("reward_range must be [low, high] with low <= high")
+        return self
+
+
 class BenchmarkDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -35,6 +55,7 @@ class BenchmarkDef(BaseModel):
     include: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     exclude_reason: str = ""
+    verifier: VerifierDef = Field(default_factory=VerifierDef)
 
     @model_validator(mode="after")
     def _has_tasks(self) -> BenchmarkDef:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agentindex.errors import VerifierError
-from agentindex.runner.verify import read_reward
+from agentindex.runner.verify import Expectations, check_verdict, read_reward
 
 
 @pytest.mark.parametrize(("name", "text", "reward", "rewards"), [
@@ -44,3 +44,29 @@ def test_verifier_errors(tmp_path: Path, name: str | None, text: str | None,
         (tmp_path / name).write_text(text or "")
     with pytest.raises(VerifierError, match=message):
         read_reward(tmp_path)
+
+
+TB2 = Expectations(evidence=("/logs/verifier/ctrf.json",), reward_range=(0.0, 1.0))
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"reward.txt": "0"}, r"reward 0 without the evidence that the tests ran: "
+                          r"/logs/verifier/ctrf.json is missing or empty"),
+    ({"reward.txt": "1", "ctrf.json": ""}, "ctrf.json is missing or empty"),
+    ({"reward.txt": "-1", "ctrf.json": "{}"}, r"reward -1 is outside the benchmark's valid "
+                                              r"range \[0, 1\]"),
+    ({"reward.txt": "2", "ctrf.json": "{}"}, "outside"),
+])
+def test_a_reward_without_evidence_or_out_of_range_is_a_verifier_error(
+        tmp_path: Path, files: dict[str, str], message: str) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(VerifierError, match=message):
+        check_verdict(read_reward(tmp_path), tmp_path, TB2)
+
+
+def test_a_reward_with_its_evidence_stands(tmp_path: Path) -> None:
+    (tmp_path / "reward.txt").write_text("0")
+    (tmp_path / "ctrf.json").write_text('{"results": {}}')
+    assert check_verdict(read_reward(tmp_path), tmp_path, TB2).reward == 0.0
+    assert check_verdict(read_reward(tmp_path), tmp_path, Expectations()).reward == 0.0
