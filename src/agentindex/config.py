@@ -35,6 +35,8 @@ class JobConfig(BaseModel):
     internet: bool | None = Field(default=None, description="override every task's "
                                   "allow_internet (the gateway stays reachable)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    verifier_tools: bool = Field(default=True, description="provide uv/uvx once per machine "
+                                 "where Terminal-Bench 2's test.sh looks, with a shared cache")
 
     @classmethod
     def from_yaml(cls, path: Path) -> JobConfig:

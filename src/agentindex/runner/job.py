@@ -15,6 +15,7 @@ import dataclasses
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -24,15 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from agentindex.agents.install import CACHE
-from agentindex.errors import ConfigError
+from agentindex.errors import ConfigError, InstallError
 from agentindex.gateway import Gateway, ProvidersConfig
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
 from agentindex.runner.variants import Variant, trial_id
+from agentindex.runner.verifier_tools import VerifierTools, provide
 from agentindex.runner.verify import Expectations
 from agentindex.sandbox import Backend
+from agentindex.site import load_site
 from agentindex.store import Store, TrialRecord, TryRecord
 from agentindex.tasks.catalog import Selection
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class JobSpec:
     agent_cache: Path = CACHE
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
+    verifier_tools: bool = False  # provide uv/uvx where TB2's test.sh looks (verifier_tools.py)
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
@@ -165,6 +171,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
                 progress.finished(plan, record)
 
         async with contextlib.AsyncExitStack() as stack:
+            if spec.verifier_tools and todo:
+                settings = dataclasses.replace(settings, verifier_tools=await _tools(spec))
             if any(agent_for(p.variant).uses_model for p in todo):
                 gateway = await stack.enter_async_context(Gateway(spec.providers))
                 settings = dataclasses.replace(settings, gateway=gateway)
@@ -176,6 +184,16 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         return JobSummary(spec.job_dir, len(plans), len(plans) - len(todo), len(todo))
     finally:
         store.close()
+
+
+async def _tools(spec: JobSpec) -> VerifierTools | None:
+    """The verifier's tools, installed once; without them (no package index) trials still run,
+    and a benchmark's evidence rule shows verifiers that could not run their tests."""
+    try:
+        return await provide(spec.agent_cache, load_site().network)
+    except InstallError as e:
+        log.warning("agentindex: verifier tools not provided: %s", e)
+        return None
 
 
 async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,

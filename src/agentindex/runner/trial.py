@@ -18,6 +18,7 @@ from agentindex.gateway import CallRecord, Gateway
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
+from agentindex.runner.verifier_tools import VerifierTools
 from agentindex.runner.verify import Expectations, Verdict, check_verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
 from agentindex.sandbox.limits import limits_for
@@ -58,6 +59,7 @@ class TrialSettings:
     environ: Mapping[str, str] | None = None
     gateway: Gateway | None = None  # started by the job when a variant uses a model
     internet: bool | None = None  # overrides every task's allow_internet when set
+    verifier_tools: VerifierTools | None = None  # uv/uvx where TB2's test.sh looks
 
 
 @dataclass
@@ -121,13 +123,18 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
     cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
+    tools = settings.verifier_tools
+    rw: dict[str, Path] = {}
+    if tools is not None:
+        cache |= tools.ro_mounts
+        rw = tools.rw_mounts
     async with AsyncExitStack() as stack:
         netns = (await stack.enter_async_context(NetNamespace())).path \
             if network is Network.GATEWAY else None
         spec = SandboxSpec(task=task, job=settings.job, trial_id=plan.trial_id,
                            scratch=settings.scratch / f"{plan.trial_id}-{try_no}",
                            network=network, env=env, limits=limits_for(task), netns=netns,
-                           ro_mounts=cache)
+                           ro_mounts=cache, rw_mounts=rw)
         metering = None
         if agent.uses_model:
             metering = await stack.enter_async_context(
@@ -221,8 +228,11 @@ async def _verify_phase(task: Task, settings: TrialSettings, sandbox: Sandbox, a
                       section="verifier.env")
     timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
     await sandbox.put(task.tests_dir, "/tests")
+    script, tools = VERIFY_SCRIPT, settings.verifier_tools
+    if tools is not None:
+        script, env = tools.setup_script() + script, {**tools.env, **env}
     t0 = time.monotonic()
-    result = await sandbox.exec(["sh", "-c", VERIFY_SCRIPT], env=env, timeout=timeout,
+    result = await sandbox.exec(["sh", "-c", script], env=env, timeout=timeout,
                                 stdout=art / "verifier" / "test-stdout.txt",
                                 stderr=art / "verifier" / "test-stderr.txt")
     out.verify_s = time.monotonic() - t0

@@ -51,6 +51,7 @@ class SandboxSpec:
     limits: Limits = Limits()
     netns: Path | None = None  # the network namespace to run in; set iff network is GATEWAY
     ro_mounts: Mapping[str, Path] = field(default_factory=dict)  # sandbox path -> host dir
+    rw_mounts: Mapping[str, Path] = field(default_factory=dict)  # shared caches, writable
 
 
 @dataclass(frozen=True)

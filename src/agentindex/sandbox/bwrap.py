@@ -147,6 +147,8 @@ class BwrapSandbox:
                  "--bind", str(self.dirs["work"]), self.workdir]
         for target, source in {**self.spec.ro_mounts, **self.mounts}.items():
             args += ["--ro-bind", str(source), target]
+        for target, source in self.spec.rw_mounts.items():
+            args += ["--bind", str(source), target]
         args += ["--chdir", cwd, "--clearenv"]
         full_env = {"PATH": PATH, "HOME": HOME, "LANG": "C.UTF-8", **self.env.env,
                     **self.spec.env, **env}

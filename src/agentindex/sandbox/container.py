@@ -147,6 +147,8 @@ def run_argv(engine: str, spec: SandboxSpec, image: str, name: str, logs: Path,
             argv += ["--network", "host"]
     for target, source in spec.ro_mounts.items():
         argv += ["-v", f"{source}:{target}:ro"]
+    for target, source in spec.rw_mounts.items():
+        argv += ["-v", f"{source}:{target}"]
     for key, value in spec.env.items():
         argv += ["--env", f"{key}={value}"]
     if init:  # a static pause binary that reaps zombies; PID 1 is immune to `kill -1`
