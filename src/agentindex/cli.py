@@ -43,6 +43,11 @@ def run(
         "--providers", help="the gateway's providers file (TOML)")] = None,
     scratch: Annotated[Path | None, typer.Option(
         "--scratch", help="where sandboxes work while trials run, e.g. /dev/shm")] = None,
+    clamp_resources: Annotated[bool | None, typer.Option(
+        "--clamp-resources", help="clamp tasks asking more CPUs/memory than the machine has")
+    ] = None,
+    valid_only: Annotated[Path | None, typer.Option(
+        "--valid-only", help="a validity manifest: run only the tasks it calls valid")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -51,7 +56,7 @@ def run(
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
-        "scratch": scratch}
+        "scratch": scratch, "clamp_resources": clamp_resources, "valid_only": valid_only}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 
@@ -144,6 +149,40 @@ def sandbox_base_image(
         console.print(f"{img.tag}: {state} (root filesystem {img.tarball})", highlight=False)
 
     _guard(build)
+
+
+@app.command()
+def validate(
+    dataset: Annotated[list[str] | None, typer.Option("-d", "--dataset",
+                       help="benchmark, index definition or task path")] = None,
+    env: Annotated[str, typer.Option("-e", "--env", help="sandbox backend")] = "container",
+    concurrency: Annotated[int, typer.Option("-n", "--concurrency", min=1)] = 2,
+    jobs_dir: Annotated[Path, typer.Option("-o", "--jobs-dir")] = Path("jobs"),
+    job: Annotated[str | None, typer.Option("--job", help="job name (default: derived)")] = None,
+    clamp_resources: Annotated[bool, typer.Option("--clamp-resources")] = False,
+    include_excluded: Annotated[bool, typer.Option(
+        help="also the tasks the benchmark's exclude list leaves out")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="manifest path")] = None,
+    run: Annotated[bool, typer.Option("--run/--no-run", help="--no-run: only write the "
+                                      "manifest from what has run so far")] = True,
+) -> None:
+    """Run oracle and nop on every task here and write a validity manifest (resumable)."""
+    from agentindex.commands.validate import validate_command
+
+    _guard(lambda: validate_command(dataset or [], env, concurrency, jobs_dir, job,
+                                    clamp_resources, include_excluded, out, run, console))
+
+
+@sandbox_app.command("stand-in")
+def sandbox_stand_in(
+    images: Annotated[list[str], typer.Argument(help="base references, e.g. ubuntu:24.04")],
+    engine: Annotated[str, typer.Option(help="podman or docker")] = "podman",
+    force: Annotated[bool, typer.Option(help="rebuild even if the image exists")] = False,
+) -> None:
+    """Build stand-ins for public base images from Debian's packages (marked as stand-ins)."""
+    from agentindex.commands.standin import stand_in_command
+
+    _guard(lambda: stand_in_command(images, engine, force, console))
 
 
 @datasets_app.command("pull")

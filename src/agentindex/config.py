@@ -35,6 +35,11 @@ class JobConfig(BaseModel):
     internet: bool | None = Field(default=None, description="override every task's "
                                   "allow_internet (the gateway stays reachable)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    valid_only: Path | None = Field(default=None, description="a validity manifest "
+                                    "(agentindex validate): run only the tasks it calls valid")
+    clamp_resources: bool = Field(default=False, description="run a task that asks for more "
+                                  "CPUs or memory than the machine has with clamped limits "
+                                  "(recorded on the trial) instead of refusing it")
     verifier_tools: bool = Field(default=True, description="provide uv/uvx once per machine "
                                  "where Terminal-Bench 2's test.sh looks, with a shared cache")
 

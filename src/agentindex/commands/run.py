@@ -16,6 +16,7 @@ from agentindex.gateway import ProvidersConfig
 from agentindex.report.table import leaderboard
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.policy import Policy
+from agentindex.runner.validity import read_manifest, valid_only
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.tasks.catalog import resolve_datasets
@@ -27,6 +28,10 @@ def build_spec(config: JobConfig) -> JobSpec:
     if not config.agents:
         raise ConfigError("run", "--agent", "name at least one agent (-a oracle)")
     selection = resolve_datasets(config.datasets)
+    excluded: dict[str, dict[str, str]] = {}
+    if config.valid_only is not None:
+        selection, excluded = valid_only(selection, read_manifest(config.valid_only),
+                                         config.valid_only)
     attempts = config.attempts or (selection.index.attempts if selection.index else 1)
     variants = expand_variants(config.agents, config.models, config.settings)
     try:
@@ -40,6 +45,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
         scratch_root=config.scratch, verifier_tools=config.verifier_tools,
+        clamp_resources=config.clamp_resources, excluded=excluded,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

@@ -76,6 +76,9 @@ def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -
         "benchmarks": order,
         "pareto_frontier": front,
         "variants": variants,
+        # left out by `run --valid-only`: benchmark -> task -> "class: reason"
+        "excluded_tasks": {b: dict(sorted(t.items())) for j in jobs
+                           for b, t in sorted(j.meta.excluded_tasks.items())},
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any, cast
@@ -24,7 +24,7 @@ from agentindex.store import STORE_FILE, Store, schema
 
 _TRIAL_COLUMNS = ("trial_id", "variant_key", "task_digest", "task_name", "attempt", "reward",
                   "score_as", "error_class", "tries", "env_s", "agent_s", "verify_s",
-                  "self_report")
+                  "self_report", "environment")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Trial:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    environment: dict[str, Any] | None  # image, image_id, stand_in_for, clamped
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class JobMeta:
     index_weights: dict[str, float] | None
     benchmarks: list[str]
     price_date: dt.date | None  # meta.price_date, else the UTC date the job was created
+    # tasks a validity manifest left out: benchmark -> task -> "class: reason"
+    excluded_tasks: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def read_meta(store: Store, job_dir: Path) -> JobMeta:
                   dt.datetime.fromtimestamp(created, dt.UTC).date() if created else None)
     return JobMeta(job_dir.name, job_dir, store.get_meta("index_definition"),
                    store.get_meta("index_weights"), store.get_meta("benchmarks") or [],
-                   price_date)
+                   price_date, store.get_meta("excluded_tasks") or {})
 
 
 def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:

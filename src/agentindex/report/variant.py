@@ -85,7 +85,10 @@ def _benchmarks(v: VariantInput) -> tuple[dict[str, float | None], dict[str, Any
         pass_k = {str(k): _round(benchmark_pass_at_k(values, k), 4) for k in range(1, top + 1)}
         out[ref] = {"score": _round(scores[ref], 4), "ci95": None, "pass_at_k": pass_k or None,
                     "tasks": len(digests), "trials": len(mine),
-                    "errored": sum(t.error_class is not None for t in mine)}
+                    "errored": sum(t.error_class is not None for t in mine),
+                    # trials that ran in a stand-in image, not the benchmark's own environment
+                    "stand_in_trials": sum(bool((t.environment or {}).get("stand_in_for"))
+                                           for t in mine)}
         means[ref] = task_means(values)
     return scores, out, means
 

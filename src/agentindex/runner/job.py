@@ -54,6 +54,8 @@ class JobSpec:
     agent_cache: Path = CACHE
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
+    excluded: dict[str, dict[str, str]] = field(default_factory=dict)  # by --valid-only
+    clamp_resources: bool = False  # clamp a task's cpus/memory to the machine's, recorded
     verifier_tools: bool = False  # provide uv/uvx where TB2's test.sh looks (verifier_tools.py)
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
 
@@ -123,6 +125,7 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     store.set_meta("index_weights",
                    {c.benchmark: c.weight for c in index.components} if index else None)
     store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
+    store.set_meta("excluded_tasks", spec.excluded or None)
     store.put_job_rows(
         (v.row() for v in spec.variants),
         ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,
@@ -161,7 +164,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         settings = TrialSettings(job=spec.name, backend=spec.backend,
                                  scratch=spec.scratch, agent_cache=spec.agent_cache,
                                  timeout_multiplier=spec.timeout_multiplier,
-                                 environ=dict(os.environ), internet=spec.internet)
+                                 environ=dict(os.environ), internet=spec.internet,
+                                 clamp_resources=spec.clamp_resources)
         limit = asyncio.Semaphore(max(1, spec.concurrency))
 
         async def one(plan: TrialPlan, settings: TrialSettings) -> None:
@@ -240,7 +244,7 @@ def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         started_at=failed[0].started_at if failed else out.started_at,
         finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
         verify_s=out.verify_s,
-        self_report=_self_report(out))
+        self_report=_self_report(out), environment=out.environment or None)
 
 
 def _self_report(out: TryOutcome) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
@@ -21,7 +22,7 @@ from agentindex.runner.variants import Variant
 from agentindex.runner.verifier_tools import VerifierTools
 from agentindex.runner.verify import Expectations, Verdict, check_verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
-from agentindex.sandbox.limits import limits_for
+from agentindex.sandbox.limits import fit_limits, limits_for, machine_resources
 from agentindex.sandbox.netns import NetNamespace, internet_allowed
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
@@ -59,6 +60,7 @@ class TrialSettings:
     environ: Mapping[str, str] | None = None
     gateway: Gateway | None = None  # started by the job when a variant uses a model
     internet: bool | None = None  # overrides every task's allow_internet when set
+    clamp_resources: bool = False  # run a task asking more than the machine has, clamped
     verifier_tools: VerifierTools | None = None  # uv/uvx where TB2's test.sh looks
 
 
@@ -77,6 +79,7 @@ class TryOutcome:
     agent_s: float | None = None
     verify_s: float | None = None
     calls: list[CallRecord] = field(default_factory=list)
+    environment: dict[str, Any] = field(default_factory=dict)  # image, stand-in, clamps
 
     def fail(self, error: ErrorClass, message: str) -> None:
         """Record an error; a later, graver one (no reward at all) replaces an agent error."""
@@ -123,6 +126,10 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
     cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
+    fitted = fit_limits(limits_for(task), machine_resources(), clamp=settings.clamp_resources)
+    limits = fitted.limits
+    if fitted.clamped:
+        out.environment["clamped"] = fitted.clamped
     tools = settings.verifier_tools
     rw: dict[str, Path] = {}
     if tools is not None:
@@ -133,7 +140,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             if network is Network.GATEWAY else None
         spec = SandboxSpec(task=task, job=settings.job, trial_id=plan.trial_id,
                            scratch=settings.scratch / f"{plan.trial_id}-{try_no}",
-                           network=network, env=env, limits=limits_for(task), netns=netns,
+                           network=network, env=env, limits=limits, netns=netns,
                            ro_mounts=cache, rw_mounts=rw)
         metering = None
         if agent.uses_model:
@@ -162,6 +169,8 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
     task = plan.task
     t0 = time.monotonic()
     async with settings.backend.sandbox(spec) as sandbox:
+        # Backends that run images say which (``image_info``): recorded on every trial.
+        out.environment |= getattr(sandbox, "image_info", None) or {}
         try:
             base = await patch_base(sandbox, task, art / "setup") \
                 if task.kind is TaskKind.PATCH else None

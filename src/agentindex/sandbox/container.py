@@ -29,9 +29,10 @@ from typing import Self
 from agentindex.errors import SandboxError, UnsupportedBySandbox
 from agentindex.sandbox.base import Capabilities, ExecResult, Network, SandboxSpec
 from agentindex.sandbox.cleanup import PREFIX, owner_id, resource_name, stale
-from agentindex.sandbox.images import ImageCache, detect_engine, engine_call, engine_cwd
+from agentindex.sandbox.images import CA_PATH, ImageCache, detect_engine, engine_call, engine_cwd
 from agentindex.sandbox.materialize import copy_out
 from agentindex.sandbox.process import run_process
+from agentindex.site import load_site
 from agentindex.tasks.model import Task
 
 INIT_CANDIDATES = ("/usr/bin/catatonit", "/usr/libexec/podman/catatonit")
@@ -56,7 +57,8 @@ class ContainerBackend:
     def __init__(self, engine: str | None = None) -> None:
         self.engine = detect_engine(engine)
         self.capabilities = _capabilities(self.engine)
-        self.images = ImageCache(self.engine or "podman")
+        self.site = load_site()
+        self.images = ImageCache(self.engine or "podman", self.site)
         self.init = _static_init()
         self._usable: str | None = None  # "" once the engine answered, else why not
         self._cleaned: asyncio.Lock | None = None
@@ -123,7 +125,7 @@ async def remove_stale_containers(engine: str) -> list[str]:
 
 
 def run_argv(engine: str, spec: SandboxSpec, image: str, name: str, logs: Path,
-             init: str | None) -> list[str]:
+             init: str | None, ca_bundle: str = "") -> list[str]:
     """The ``run`` command that starts a trial's container, paused until execs arrive."""
     lim = spec.limits
     argv = [engine, "run", "-d", "--name", name, "--hostname", "sandbox",
@@ -149,6 +151,8 @@ def run_argv(engine: str, spec: SandboxSpec, image: str, name: str, logs: Path,
         argv += ["-v", f"{source}:{target}:ro"]
     for target, source in spec.rw_mounts.items():
         argv += ["-v", f"{source}:{target}"]
+    if ca_bundle and CA_PATH not in spec.ro_mounts:  # images built here point their env at it
+        argv += ["-v", f"{ca_bundle}:{CA_PATH}:ro"]
     for key, value in spec.env.items():
         argv += ["--env", f"{key}={value}"]
     if init:  # a static pause binary that reaps zombies; PID 1 is immune to `kill -1`
@@ -168,6 +172,7 @@ class ContainerSandbox:
         self.logs = spec.scratch / "logs"
         self.workdir = "/"
         self.started = False
+        self.image_info: dict[str, str | None] = {}  # recorded on the trial
 
     async def __aenter__(self) -> Self:
         await self.backend.remove_stale_once()
@@ -175,7 +180,9 @@ class ContainerSandbox:
             (self.logs / sub).mkdir(parents=True, exist_ok=True)
         image = await self.backend.images.image_for(self.spec.task, self.spec.scratch / "build.log")
         self.workdir = await self.backend.images.workdir(image)
-        argv = run_argv(self.engine, self.spec, image, self.name, self.logs, self.backend.init)
+        self.image_info = await self.backend.images.info(image)
+        argv = run_argv(self.engine, self.spec, image, self.name, self.logs, self.backend.init,
+                        self.backend.site.network.ca_bundle)
         try:
             started = await engine_call(argv)
             self.started = True  # even a failed `run` may have created the container

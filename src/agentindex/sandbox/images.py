@@ -1,20 +1,32 @@
-"""Container engine calls and task images: detect the engine, build a task's Dockerfile once per
-build-context digest, or use the task's ``docker_image``."""
+"""Container engine calls and task images.
+
+A trial's image is resolved in this order, and an error names every step that failed: the task's
+``docker_image`` if present locally (or what the site's image map maps it to), a pull of it (with
+the site's registry mirror prefix), then a build of ``environment/Dockerfile``, once per build
+context and resolved bases. In a build, each ``FROM`` base is the site map's image, else the base
+itself when present locally, else its stand-in (``agentindex sandbox stand-in``), else the base
+behind the mirror prefix; the task's Dockerfile is not changed, a rewritten copy is built.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from agentindex.errors import SandboxError
 from agentindex.sandbox.process import kill_group, run_process
+from agentindex.sandbox.standin import LABEL, REPO, normalise
+from agentindex.site import SiteConfig
 from agentindex.tasks.model import Task
 
 IMAGE_REPO = "localhost/agentindex-env"
+CA_PATH = "/opt/agentindex/ca-bundle.crt"  # where builds and sandboxes see the site's CA bundle
+_FROM = re.compile(r"^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(.*)$", re.IGNORECASE)
 ENGINES = ("podman", "docker")
 ENGINE_TIMEOUT_S = 120.0
 
@@ -77,15 +89,51 @@ def context_digest(context: Path) -> str:
     return h.hexdigest()
 
 
-def image_tag(task: Task) -> str:
-    return f"{IMAGE_REPO}:{context_digest(task.environment_dir)[:20]}"
+def from_refs(text: str) -> list[str]:
+    """The base references of a Dockerfile's ``FROM`` lines, minus earlier stage names."""
+    refs, stages = [], set()
+    for line in text.splitlines():
+        m = _FROM.match(line)
+        if m:
+            ref, rest = m.group(2), m.group(3).split()
+            if ref.lower() not in stages:
+                refs.append(ref)
+            if len(rest) >= 2 and rest[0].lower() == "as":
+                stages.add(rest[1].lower())
+    return refs
+
+
+def rewrite_from(text: str, bases: dict[str, str]) -> str:
+    """``text`` with each ``FROM`` reference in ``bases`` replaced (everything else kept)."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        m = _FROM.match(line.rstrip("\n"))
+        if m and m.group(2) in bases:
+            line = f"{m.group(1)}{bases[m.group(2)]}{m.group(3)}" + ("\n" if line.endswith("\n")
+                                                                     else "")
+        out.append(line)
+    return "".join(out)
+
+
+def mirrored(ref: str, prefix: str) -> str:
+    """``ref`` behind a registry mirror (Docker Hub's official images live under library/)."""
+    ref = normalise(ref)
+    name = ref.split(":")[0].split("@")[0]
+    return f"{prefix.rstrip('/')}/{'' if '/' in name else 'library/'}{ref}"
+
+
+def image_tag(task: Task, dockerfile: str = "") -> str:
+    """One tag per build context and (rewritten) Dockerfile."""
+    key = context_digest(task.environment_dir) + dockerfile
+    return f"{IMAGE_REPO}:{hashlib.sha256(key.encode()).hexdigest()[:20]}"
 
 
 class ImageCache:
     """One build per build-context digest, also across concurrent trials of the same task."""
 
-    def __init__(self, engine: str) -> None:
+    def __init__(self, engine: str, site: SiteConfig | None = None) -> None:
         self.engine = engine
+        self.site = site or SiteConfig()
         self._locks: dict[str, asyncio.Lock] = {}
         self._workdirs: dict[str, str] = {}
         self._known: set[str] = set()  # seen to exist by this process: not asked again
@@ -96,38 +144,94 @@ class ImageCache:
             self._known.add(image)
         return image in self._known
 
+    def _mapped(self, ref: str) -> str | None:
+        mapped = self.site.images.mapped()
+        return mapped.get(ref) or mapped.get(normalise(ref))
+
     async def image_for(self, task: Task, log: Path) -> str:
-        """The image a trial of ``task`` runs: ``docker_image`` when present locally, else the
-        Dockerfile built (cached by context digest), else ``docker_image`` pulled."""
+        """The image a trial of ``task`` runs (see the module's docstring for the order)."""
         named = task.config.environment.docker_image
-        if named and await self.exists(named):
-            return named
+        failed: list[str] = []
+        if named:
+            local = self._mapped(named) or named
+            if await self.exists(local):
+                return local
+            failed.append(f"{local} is not present locally")
+            prefix = self.site.images.mirror_prefix
+            ref = mirrored(named, prefix) if prefix else local
+            pulled = await engine_call([self.engine, "pull", ref],
+                                       task.config.environment.build_timeout_sec)
+            if pulled.returncode == 0:
+                self._known.add(ref)
+                return ref
+            failed.append(f"pulling {ref} failed: {_last_line(pulled.stderr)}")
         dockerfile = task.environment_dir / "Dockerfile"
         if not dockerfile.is_file():
-            if not named:
-                raise SandboxError(f"{task.path}: no environment/Dockerfile and no docker_image")
-            pulled = await engine_call([self.engine, "pull", named],
-                                       task.config.environment.build_timeout_sec)
-            pulled.check(f"pulling {named} (no Dockerfile to build instead)")
-            return named
-        tag = image_tag(task)
+            failed.append("there is no environment/Dockerfile to build")
+            raise SandboxError(f"{task.path}: no image: {'; '.join(failed)}")
+        try:
+            return await self._built(task, dockerfile, log)
+        except SandboxError as e:
+            failed.append(str(e))
+            raise SandboxError(f"{task.path}: no image: {'; '.join(failed)}") from None
+
+    async def _built(self, task: Task, dockerfile: Path, log: Path) -> str:
+        text = dockerfile.read_text(errors="replace")
+        bases = {ref: await self.base_for(ref) for ref in from_refs(text)}
+        rewritten = rewrite_from(text, {k: v for k, v in bases.items() if k != v})
+        tag = image_tag(task, rewritten)
         async with self._locks.setdefault(tag, asyncio.Lock()):
             if not await self.exists(tag):
-                await self._build(task, tag, log)
+                await self._build(task, tag, rewritten, log)
         return tag
 
-    async def _build(self, task: Task, tag: str, log: Path) -> None:
+    async def base_for(self, ref: str) -> str:
+        """What a ``FROM ref`` builds on here."""
+        if "$" in ref:
+            return ref  # an ARG: the engine resolves it
+        if mapped := self._mapped(ref):
+            return mapped
+        if await self.exists(ref):
+            return ref
+        stand_in = f"{REPO}/{normalise(ref)}"
+        if await self.exists(stand_in):
+            return stand_in
+        prefix = self.site.images.mirror_prefix
+        return mirrored(ref, prefix) if prefix else ref
+
+    def _site_args(self) -> list[str]:
+        """Build flags for the site's proxies, package index and CA bundle."""
+        net = self.site.network
+        args = [a for k, v in net.build_env().items() for a in ("--env", f"{k}={v}")]
+        if net.ca_bundle:
+            args += ["-v", f"{net.ca_bundle}:{CA_PATH}:ro"]
+            for key in ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+                args += ["--env", f"{key}={CA_PATH}"]
+        return args
+
+    async def _build(self, task: Task, tag: str, dockerfile: str, log: Path) -> None:
         timeout = task.config.environment.build_timeout_sec
+        log.parent.mkdir(parents=True, exist_ok=True)
+        rewritten = log.with_name("Dockerfile.resolved")
+        rewritten.write_text(dockerfile)
         argv = [self.engine, "build", "-t", tag, "--label", "agentindex.task=" + task.name,
-                "-f", str(task.environment_dir / "Dockerfile"), str(task.environment_dir)]
+                *self._site_args(), "-f", str(rewritten), str(task.environment_dir)]
         result = await run_process(argv, timeout=timeout, stdout=log, stderr=log)
         if result.timed_out:
-            raise SandboxError(f"{task.path}: image build timed out after {timeout:g} s "
+            raise SandboxError(f"building environment/Dockerfile timed out after {timeout:g} s "
                                f"(build_timeout_sec); log: {log}")
         if result.exit_code != 0:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
-            raise SandboxError(f"{task.path}: image build failed (exit {result.exit_code}):\n"
-                               f"{tail}")
+            raise SandboxError(f"building environment/Dockerfile failed (exit "
+                               f"{result.exit_code}):\n{tail}")
+
+    async def info(self, image: str) -> dict[str, str | None]:
+        """What a trial records about the image it ran: its id and the base it stands in for."""
+        out = await engine_call([self.engine, "image", "inspect", "--format",
+                                 "{{.Id}}\t{{index .Labels \"" + LABEL + "\"}}", image])
+        image_id, _, stand_in = out.check(f"inspecting {image}").stdout.strip().partition("\t")
+        return {"image": image, "image_id": image_id,
+                "stand_in_for": stand_in if stand_in and stand_in != "<no value>" else None}
 
     async def workdir(self, image: str) -> str:
         """The image's WORKDIR (``/`` when it sets none)."""
@@ -136,3 +240,8 @@ class ImageCache:
                                      "{{.Config.WorkingDir}}", image])
             self._workdirs[image] = out.check(f"inspecting {image}").stdout.strip() or "/"
         return self._workdirs[image]
+
+
+def _last_line(text: str) -> str:
+    lines = [x for x in text.strip().splitlines() if x.strip()]
+    return lines[-1][-300:] if lines else "no output"

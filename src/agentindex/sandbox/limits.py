@@ -14,9 +14,10 @@ import os
 import signal
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from agentindex.errors import UnsupportedBySandbox
 from agentindex.sandbox.base import Limits
 from agentindex.sandbox.cleanup import PREFIX, resource_name, stale
 from agentindex.tasks.model import Task
@@ -32,6 +33,47 @@ CFS_PERIOD_US = 100_000
 def limits_for(task: Task, pids: int | None = DEFAULT_PIDS) -> Limits:
     env = task.config.environment
     return Limits(cpus=env.cpus, memory_mb=env.memory_limit_mb, pids=pids)
+
+
+@dataclass(frozen=True)
+class Machine:
+    cpus: float
+    memory_mb: int | None
+
+
+@dataclass(frozen=True)
+class Fitted:
+    limits: Limits
+    clamped: dict[str, list[float]]  # name -> [asked, given], only for clamped limits
+
+
+def machine_resources() -> Machine:
+    """The CPUs this process may use and the machine's memory (MemTotal)."""
+    cpus = float(len(os.sched_getaffinity(0)))
+    memory = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = int(line.split()[1]) // 1024
+    return Machine(cpus, memory)
+
+
+def fit_limits(limits: Limits, machine: Machine, *, clamp: bool) -> Fitted:
+    """The task's limits if the machine has them; else, with ``clamp``, the machine's (and what
+    was clamped), or an :class:`UnsupportedBySandbox` saying what is missing."""
+    have = {"cpus": machine.cpus, "memory_mb": machine.memory_mb}
+    over = {name: [float(asked), float(got)] for name in ("cpus", "memory_mb")
+            if (asked := getattr(limits, name)) is not None and (got := have[name]) is not None
+            and asked > got}
+    if not over:
+        return Fitted(limits, {})
+    if not clamp:
+        said = ", ".join(f"{n} {a:g} (the machine has {g:g})" for n, (a, g) in over.items())
+        raise UnsupportedBySandbox(f"the task asks for more than this machine has: {said}; "
+                                   "--clamp-resources runs it with the limits clamped")
+    cpus = over["cpus"][1] if "cpus" in over else limits.cpus
+    memory = int(over["memory_mb"][1]) if "memory_mb" in over else limits.memory_mb
+    return Fitted(replace(limits, cpus=cpus, memory_mb=memory), over)
 
 
 def _v2() -> bool:

@@ -28,6 +28,7 @@ class TrialRecord:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    environment: dict[str, Any] | None = None  # image, image_id, stand_in_for, clamped
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: trials.environment
 
 metadata = MetaData()
 
@@ -66,6 +66,8 @@ trials = Table(
     Column("agent_s", Float),
     Column("verify_s", Float),
     Column("self_report", JSON),
+    # the image the trial ran (ref, id, the base it is a stand-in for) and any clamped limit
+    Column("environment", JSON),
 )
 
 tries = Table(

@@ -163,8 +163,12 @@ def tasks_location(definition: BenchmarkDef, path: Path, environ: Mapping[str, s
     return datasets.copy_path(definition.name, source, environ)
 
 
-def load_benchmark(path: Path, environ: Mapping[str, str]) -> tuple[Benchmark, list[str]]:
+def load_benchmark(path: Path, environ: Mapping[str, str], *, keep_excluded: bool = False
+                   ) -> tuple[Benchmark, list[str]]:
+    """The benchmark's tasks (``keep_excluded``: with those its ``exclude`` leaves out)."""
     definition = _load_model(BenchmarkDef, path)
+    if keep_excluded:
+        definition = definition.model_copy(update={"exclude": []})
     tasks_path = tasks_location(definition, path, environ)
     tasks = load_tasks_at(tasks_path, definition.kind)
     warnings = []
@@ -212,15 +216,15 @@ def benchmark_definitions(name: str) -> list[tuple[BenchmarkDef, Path]]:
     return [(_load_model(BenchmarkDef, p), p.resolve()) for p in paths]
 
 
-def _index_benchmarks(index: IndexDef, index_path: Path,
-                      environ: Mapping[str, str]) -> tuple[list[Benchmark], list[str]]:
+def _index_benchmarks(index: IndexDef, index_path: Path, environ: Mapping[str, str],
+                      keep_excluded: bool = False) -> tuple[list[Benchmark], list[str]]:
     benches, warnings = [], []
     for i, comp in enumerate(index.components):
         bench_path = _find(comp.benchmark, "benchmarks") or index_path.parent / comp.benchmark
         if not bench_path.is_file():
             raise ConfigError(index_path, f"components[{i}].benchmark",
                               f"{comp.benchmark!r} is neither a shipped benchmark nor a file")
-        bench, warn = load_benchmark(bench_path.resolve(), environ)
+        bench, warn = load_benchmark(bench_path.resolve(), environ, keep_excluded=keep_excluded)
         if bench.ref != comp.benchmark and bench_path.stem != comp.benchmark:
             raise ConfigError(index_path, f"components[{i}].benchmark",
                               f"{comp.benchmark!r} resolves to {bench.ref}")
@@ -239,7 +243,8 @@ def _toml_kind(path: Path) -> str | None:
     return "benchmark" if "tasks" in data or "source" in data else None
 
 
-def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None) -> Selection:
+def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None, *,
+                     keep_excluded: bool = False) -> Selection:
     """Each name is an index definition (all its benchmarks), a benchmark, or a path (a
     definition file, a task directory, a directory of tasks or a dataset.toml)."""
     environ = os.environ if environ is None else environ
@@ -255,10 +260,11 @@ def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None)
         if index_path:
             index = _load_model(IndexDef, index_path)
             indexes.append(index)
-            found, warn = _index_benchmarks(index, index_path, environ)
+            found, warn = _index_benchmarks(index, index_path, environ, keep_excluded)
             warnings += warn
         elif bench_path:
-            bench, warn = load_benchmark(bench_path.resolve(), environ)
+            bench, warn = load_benchmark(bench_path.resolve(), environ,
+                                         keep_excluded=keep_excluded)
             found, warnings = [bench], warnings + warn
         elif path.exists():
             found = [_adhoc(path.resolve())]

@@ -30,7 +30,7 @@ def test_scores_index_and_errors(report: dict[str, Any]) -> None:
     b = _v(report, "Builtin")
     assert b["benchmarks"]["b1"] | {"ci95": None} == {
         "score": 0.5, "ci95": None, "pass_at_k": {"1": 0.5}, "tasks": 2, "trials": 2,
-        "errored": 0}
+        "errored": 0, "stand_in_trials": 0}
     assert b["benchmarks"]["b2"]["score"] == 1.0 and b["benchmarks"]["b2"]["ci95"] == [1.0, 1.0]
     assert b["benchmarks"]["b1"]["ci95"] == [0.0, 1.0]  # tasks with means 1 and 0
     assert b["index"] == 75.0 and b["index_ci95"] == [50.0, 100.0]

@@ -1,0 +1,68 @@
+"""``agentindex validate -d BENCH``: oracle and nop on every task, as a resumable job, then a
+validity manifest (``validity.json`` in the job directory, or ``--out``)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from agentindex.commands.progress import LiveProgress
+from agentindex.errors import ConfigError
+from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.validity import Manifest, build_manifest, write_manifest
+from agentindex.runner.variants import expand_variants
+from agentindex.sandbox import get_backend
+from agentindex.store import STORE_FILE, Store
+from agentindex.tasks.catalog import Selection, resolve_datasets
+
+
+def validate_command(datasets: list[str], env: str, concurrency: int, jobs_dir: Path,
+                     job: str | None, clamp: bool, include_excluded: bool, out: Path | None,
+                     run: bool, console: Console) -> int:
+    if not datasets:
+        raise ConfigError("validate", "--dataset", "name a benchmark (-d terminal-bench@2.0)")
+    selection = resolve_datasets(datasets, keep_excluded=include_excluded)
+    name = job or "validate-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(datasets)) + f"-{env}"
+    spec = JobSpec(name=name, jobs_dir=jobs_dir.resolve(), selection=selection,
+                   variants=expand_variants(["oracle", "nop"], []), attempts=1,
+                   concurrency=concurrency, backend=get_backend(env), clamp_resources=clamp,
+                   verifier_tools=True, config={"validate": datasets, "env": env})
+    if run:
+        with LiveProgress(console) as progress:
+            asyncio.run(run_job(spec, progress))
+    elif not (spec.job_dir / STORE_FILE).exists():
+        raise ConfigError(spec.job_dir, None, "no validation job here yet (run without --no-run)")
+    manifests = manifests_of(spec.job_dir, selection, env)
+    path = out or spec.job_dir / "validity.json"
+    write_manifest(path, manifests)
+    for m in manifests:
+        console.print(summary_table(m))
+    console.print(f"validity manifest: {path}", highlight=False)
+    return 0
+
+
+def manifests_of(job_dir: Path, selection: Selection, env: str) -> list[Manifest]:
+    store = Store.in_job(job_dir)
+    try:
+        agents = {v["variant_key"]: v["agent"] for v in store.rows("variants")}
+        rows: list[dict[str, Any]] = [{**r, "agent": agents[r["variant_key"]]}
+                                      for r in store.rows("trials")]
+    finally:
+        store.close()
+    times = [(r["started_at"], r["finished_at"]) for r in rows]
+    wall = max(f for _, f in times) - min(s for s, _ in times) if times else None
+    return [build_manifest(b.ref, env, [(t.name, t.digest) for t in b.tasks], rows, wall)
+            for b in selection.benchmarks]
+
+
+def summary_table(m: Manifest) -> Table:
+    table = Table("task", "class", "reason", title=f"{m.benchmark} on {m.backend}: "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(m.counts().items())))
+    for name, t in sorted(m.tasks.items()):
+        table.add_row(name, t.validity.value, t.reason)
+    return table

@@ -1,0 +1,75 @@
+"""Images for real tasks on podman: stand-ins built from Debian's packages are used for public
+bases and marked on every trial and in the report; a task whose image cannot be had names every
+step that failed; a task asking for more than the machine has is refused or clamped."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentindex.commands.report import write_report
+from tests.conftest import write_task
+from tests.integration.helpers import run, trial_rows
+from tests.integration.sandbox.conftest import needs_podman
+
+pytestmark = [pytest.mark.integration, needs_podman]
+
+
+def test_a_stand_in_base_is_used_and_marked(base_image: str, tmp_path: Path) -> None:
+    built = subprocess.run([sys.executable, "-m", "agentindex.cli", "sandbox", "stand-in",
+                            "debian:12-slim"], capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr
+    assert "as localhost/agentindex-standin/debian:12-slim from Debian bookworm" in built.stdout
+    write_task(tmp_path / "tasks", "on-stand-in",
+               dockerfile="FROM docker.io/library/debian:12-slim\nWORKDIR /app\n")
+    summary = run(tmp_path / "tasks", ["oracle", "nop"], tmp_path / "jobs", backend="container")
+    rows = {r["agent"]: r for r in trial_rows(summary.job_dir)}
+    assert (rows["oracle"]["reward"], rows["nop"]["reward"]) == (1.0, 0.0)
+    for row in rows.values():
+        result = json.loads((summary.job_dir / "trials" / row["trial_id"] / "result.json")
+                            .read_text())
+        env = result["environment"]
+        assert env["stand_in_for"] == "debian:12-slim"
+        assert env["image"].startswith("localhost/agentindex-env:")
+        inspected = subprocess.run(["podman", "image", "inspect", "--format", "{{.Id}}",
+                                    env["image"]], capture_output=True, text=True).stdout.strip()
+        assert env["image_id"] == inspected
+    report = write_report(summary.job_dir)
+    for variant in report["variants"]:
+        assert variant["benchmarks"]["tasks@local"]["stand_in_trials"] == 1
+
+
+def test_an_image_that_cannot_be_had_names_each_step(base_image: str, tmp_path: Path) -> None:
+    toml = ('version = "1.0"\n[agent]\ntimeout_sec = 30.0\n[verifier]\ntimeout_sec = 30.0\n'
+            '[environment]\ndocker_image = "agentindex.invalid/nothing:1"\n')
+    write_task(tmp_path / "tasks", "no-image", toml=toml,
+               dockerfile=f"FROM {base_image}\nRUN echo broken-step && exit 3\n")
+    summary = run(tmp_path / "tasks", ["nop"], tmp_path / "jobs", backend="container")
+    [row] = trial_rows(summary.job_dir)
+    assert row["error_class"] == "sandbox"
+    message = row["error_message"]
+    assert "no image: agentindex.invalid/nothing:1 is not present locally; " in message
+    assert "pulling agentindex.invalid/nothing:1 failed: " in message
+    assert "building environment/Dockerfile failed (exit " in message
+
+
+def test_more_than_the_machine_has_is_refused_or_clamped(tmp_path: Path) -> None:
+    toml = ('version = "1.0"\n[agent]\ntimeout_sec = 30.0\n[verifier]\ntimeout_sec = 30.0\n'
+            '[environment]\ncpus = 512\nmemory = "2G"\n')
+    write_task(tmp_path / "tasks", "greedy", toml=toml)
+    refused = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="refused")
+    [row] = trial_rows(refused.job_dir)
+    assert row["error_class"] == "sandbox" and row["reward"] is None
+    assert "asks for more than this machine has: cpus 512 (the machine has " in \
+        row["error_message"]
+    assert "--clamp-resources" in row["error_message"]
+    clamped = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="clamped",
+                  clamp_resources=True)
+    [row] = trial_rows(clamped.job_dir)
+    assert (row["reward"], row["error_class"]) == (1.0, None)
+    asked, given = row["environment"]["clamped"]["cpus"]
+    assert asked == 512 and 1 <= given < 512

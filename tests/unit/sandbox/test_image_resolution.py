@@ -1,0 +1,70 @@
+"""Pure parts of image resolution: FROM references, their rewriting, mirrors, stand-in recipes,
+fitting a task's limits to the machine."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentindex.errors import UnsupportedBySandbox
+from agentindex.sandbox.base import Limits
+from agentindex.sandbox.images import from_refs, mirrored, rewrite_from
+from agentindex.sandbox.limits import Machine, fit_limits
+from agentindex.sandbox.standin import dockerfile, recipe_for
+
+MULTI = """FROM ubuntu:24.04 as build
+RUN make
+FROM --platform=linux/amd64 python:3.13-slim-bookworm AS target
+COPY --from=build /out /out
+FROM build
+"""
+
+
+def test_from_refs_skips_stage_names_and_rewrite_keeps_the_rest() -> None:
+    assert from_refs(MULTI) == ["ubuntu:24.04", "python:3.13-slim-bookworm"]
+    out = rewrite_from(MULTI, {"ubuntu:24.04": "localhost/u:1"})
+    assert out.splitlines()[0] == "FROM localhost/u:1 as build"
+    assert out.splitlines()[1:] == MULTI.splitlines()[1:]
+
+
+@pytest.mark.parametrize(("ref", "want"), [
+    ("python:3.13", "mirror.local:5000/library/python:3.13"),
+    ("docker.io/library/python:3.13", "mirror.local:5000/library/python:3.13"),
+    ("alexgshaw/regex-log:20251031", "mirror.local:5000/alexgshaw/regex-log:20251031"),
+])
+def test_mirror_prefix(ref: str, want: str) -> None:
+    assert mirrored(ref, "mirror.local:5000/") == want
+
+
+@pytest.mark.parametrize(("ref", "suite", "python", "note"), [
+    ("python:3.13-slim-bookworm", "trixie", True, ""),
+    ("docker.io/library/python:3.11-slim", "bookworm", True, ""),
+    ("python:3.10-slim-bookworm", "bookworm", True, "Debian ships no Python 3.10"),
+    ("ubuntu:24.04", "trixie", False, "Ubuntu 24.04 stood in for by Debian trixie"),
+    ("debian:13.0-slim", "trixie", False, ""),
+    ("debian:bullseye-slim", "bookworm", False, "stood in for by bookworm"),
+])
+def test_stand_in_recipes(ref: str, suite: str, python: bool, note: str) -> None:
+    recipe = recipe_for(ref)
+    assert recipe is not None and recipe.suite == suite
+    assert ("python-is-python3" in recipe.packages) is python
+    assert note in recipe.note and bool(note) == bool(recipe.note)
+    text = dockerfile(recipe, f"localhost/debian:{suite}")
+    assert f'agentindex.stand-in-for="{recipe.ref}"' in text
+
+
+def test_no_recipe_for_other_images() -> None:
+    assert recipe_for("alexgshaw/regex-log:20251031") is None
+    assert recipe_for("python:latest") is None
+
+
+def test_fit_limits() -> None:
+    machine = Machine(cpus=2.0, memory_mb=4096)
+    ok = Limits(cpus=1, memory_mb=2048, pids=10)
+    assert fit_limits(ok, machine, clamp=False).limits == ok
+    big = Limits(cpus=4, memory_mb=8192, pids=10)
+    with pytest.raises(UnsupportedBySandbox, match=r"cpus 4 \(the machine has 2\), memory_mb "
+                                                   r"8192 \(the machine has 4096\)"):
+        fit_limits(big, machine, clamp=False)
+    fitted = fit_limits(big, machine, clamp=True)
+    assert fitted.limits == Limits(cpus=2.0, memory_mb=4096, pids=10)
+    assert fitted.clamped == {"cpus": [4.0, 2.0], "memory_mb": [8192.0, 4096.0]}
