@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,16 @@ from rich.table import Table
 from agentindex.commands.progress import LiveProgress
 from agentindex.errors import ConfigError
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.policy import DEFAULT_POLICY, Policy
 from agentindex.runner.validity import Manifest, build_manifest, write_manifest
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.store import STORE_FILE, Store
 from agentindex.tasks.catalog import Selection, resolve_datasets
+
+# Validity is measured, not retried into existence: a retry of a failed build or verifier costs
+# as much as the first try, and the manifest gives the reason of the one that ran.
+NO_RETRIES = Policy({cls: replace(rule, retries=0) for cls, rule in DEFAULT_POLICY.items()})
 
 
 def validate_command(datasets: list[str], env: str, concurrency: int, jobs_dir: Path,
@@ -31,7 +37,8 @@ def validate_command(datasets: list[str], env: str, concurrency: int, jobs_dir: 
     spec = JobSpec(name=name, jobs_dir=jobs_dir.resolve(), selection=selection,
                    variants=expand_variants(["oracle", "nop"], []), attempts=1,
                    concurrency=concurrency, backend=get_backend(env), clamp_resources=clamp,
-                   verifier_tools=True, config={"validate": datasets, "env": env})
+                   verifier_tools=True, config={"validate": datasets, "env": env},
+                   policy=NO_RETRIES)
     if run:
         with LiveProgress(console) as progress:
             asyncio.run(run_job(spec, progress))
