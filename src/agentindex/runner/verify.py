@@ -32,7 +32,7 @@ def check_verdict(verdict: Verdict, verifier_dir: Path, expect: Expectations) ->
         local = verifier_dir / path.removeprefix("/logs/verifier/")
         if not local.is_file() or local.stat().st_size == 0:
             raise VerifierError(f"reward {verdict.reward:g} without the evidence that the tests "
-                                f"ran: {path} is missing or empty")
+                                f"ran: {path} is missing or empty{_cause(verifier_dir)}")
     if expect.reward_range is not None:
         low, high = expect.reward_range
         if not low <= verdict.reward <= high:
@@ -57,6 +57,16 @@ def read_reward(verifier_dir: Path) -> Verdict:
     if js.is_file():
         return _from_json(js)
     raise VerifierError("the verifier wrote no reward (/logs/verifier/reward.txt or reward.json)")
+
+
+def _cause(verifier_dir: Path) -> str:
+    """test.sh's own last error line (its stderr), to say why the tests did not run."""
+    path = verifier_dir / "test-stderr.txt"
+    lines = [x.strip() for x in path.read_text(errors="replace").splitlines()
+             if x.strip()] if path.is_file() else []
+    errors = [x for x in lines if x.lower().startswith(("error", "fatal", "e:"))]
+    last = (errors or lines or [""])[-1][:200]
+    return f" (test.sh: {last})" if last else ""
 
 
 def _from_json(path: Path) -> Verdict:

@@ -70,3 +70,14 @@ def test_a_reward_with_its_evidence_stands(tmp_path: Path) -> None:
     (tmp_path / "ctrf.json").write_text('{"results": {}}')
     assert check_verdict(read_reward(tmp_path), tmp_path, TB2).reward == 0.0
     assert check_verdict(read_reward(tmp_path), tmp_path, Expectations()).reward == 0.0
+
+
+def test_the_missing_evidence_error_quotes_test_sh_own_error(tmp_path: Path) -> None:
+    (tmp_path / "reward.txt").write_text("0")
+    (tmp_path / "test-stderr.txt").write_text(
+        "curl: (6) Could not resolve host: astral.sh\n"
+        "error: No interpreter found for Python 3.13 in managed installations or search path\n\n"
+        "hint: A managed Python download is available for Python 3.13\n")
+    with pytest.raises(VerifierError, match=r"is missing or empty \(test.sh: error: No "
+                                            r"interpreter found for Python 3.13 in managed"):
+        check_verdict(read_reward(tmp_path), tmp_path, TB2)
