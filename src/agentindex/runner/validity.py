@@ -88,8 +88,11 @@ class Manifest(BaseModel):
 
 
 def _first_line(text: str | None) -> str:
+    """The first line, and the last one when there are more (a build log's cause is last)."""
     lines = [x.strip() for x in (text or "").strip().splitlines() if x.strip()]
-    return lines[0][:300] if lines else ""
+    if not lines:
+        return ""
+    return lines[0][:300] + (f" ... {lines[-1][:300]}" if len(lines) > 1 else "")
 
 
 def classify(oracle: Mapping[str, Any] | None, nop: Mapping[str, Any] | None) -> tuple[Validity,

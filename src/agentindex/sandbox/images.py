@@ -137,6 +137,7 @@ class ImageCache:
         self._locks: dict[str, asyncio.Lock] = {}
         self._workdirs: dict[str, str] = {}
         self._known: set[str] = set()  # seen to exist by this process: not asked again
+        self._failed: dict[str, str] = {}  # builds that failed in this process: not retried
 
     async def exists(self, image: str) -> bool:
         if image not in self._known and (
@@ -181,8 +182,14 @@ class ImageCache:
         rewritten = rewrite_from(text, {k: v for k, v in bases.items() if k != v})
         tag = image_tag(task, rewritten)
         async with self._locks.setdefault(tag, asyncio.Lock()):
+            if tag in self._failed:  # the same context fails the same way: say so at once
+                raise SandboxError(self._failed[tag])
             if not await self.exists(tag):
-                await self._build(task, tag, rewritten, log)
+                try:
+                    await self._build(task, tag, rewritten, log)
+                except SandboxError as e:
+                    self._failed[tag] = f"{e} (this build failed once already in this run)"
+                    raise
         return tag
 
     async def base_for(self, ref: str) -> str:

@@ -48,13 +48,17 @@ def test_an_image_that_cannot_be_had_names_each_step(base_image: str, tmp_path: 
             '[environment]\ndocker_image = "agentindex.invalid/nothing:1"\n')
     write_task(tmp_path / "tasks", "no-image", toml=toml,
                dockerfile=f"FROM {base_image}\nRUN echo broken-step && exit 3\n")
-    summary = run(tmp_path / "tasks", ["nop"], tmp_path / "jobs", backend="container")
-    [row] = trial_rows(summary.job_dir)
-    assert row["error_class"] == "sandbox"
-    message = row["error_message"]
-    assert "no image: agentindex.invalid/nothing:1 is not present locally; " in message
-    assert "pulling agentindex.invalid/nothing:1 failed: " in message
-    assert "building environment/Dockerfile failed (exit " in message
+    summary = run(tmp_path / "tasks", ["oracle", "nop"], tmp_path / "jobs", backend="container",
+                  concurrency=1)
+    rows = sorted(trial_rows(summary.job_dir), key=lambda r: r["started_at"])
+    for row in rows:
+        assert row["error_class"] == "sandbox" and row["tries"] == 3  # retried per the policy
+        message = row["error_message"]
+        assert "no image: agentindex.invalid/nothing:1 is not present locally; " in message
+        assert "pulling agentindex.invalid/nothing:1 failed: " in message
+        assert "building environment/Dockerfile failed (exit " in message
+    # the build ran once; every later try says it failed already instead of building again
+    assert "this build failed once already in this run" in rows[-1]["error_message"]
 
 
 def test_more_than_the_machine_has_is_refused_or_clamped(tmp_path: Path) -> None:
