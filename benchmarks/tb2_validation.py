@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,13 @@ def _s(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
 
+def short(reason: str) -> str:
+    """One table cell: without the task's own path, its start and its end (the cause)."""
+    reason = re.sub(r"/\S+/([\w.-]+): no image: ", "no image: ", reason)
+    reason = reason.replace("|", "\\|").replace("\n", " ")
+    return reason if len(reason) <= 260 else f"{reason[:110]} … {reason[-140:]}"
+
+
 def markdown(m: dict[str, Any]) -> str:
     tasks = m["tasks"]
     counts: dict[str, int] = {}
@@ -64,7 +72,7 @@ def markdown(m: dict[str, Any]) -> str:
               "|---|---|---|---|---|---|---|"]
     for name, t in sorted(tasks.items()):
         o = t.get("oracle") or {}
-        reason = t["reason"].replace("|", "\\|").replace("\n", " ")[:160]
+        reason = short(t["reason"])
         lines.append(f"| {name} | {t['validity']} | {reason} | {t.get('stand_in_for') or ''} | "
                      f"{_s(o.get('env_s'))} | {_s(o.get('agent_s'))} | {_s(o.get('verify_s'))} |")
     return "\n".join(lines)

@@ -115,6 +115,9 @@ def _write_blobs(git_dir: Path, entries: list[tuple[str, str, str]], dest: Path)
     missing: list[str] = []
     for mode, _, rel in entries:
         header = proc.stdout.readline().split()
+        if not header:  # git stopped answering: a broken object store
+            proc.kill()
+            raise SourceError(f"git cat-file stopped at {rel} (git exited {proc.wait()})")
         if len(header) == 2 and header[1] == b"missing":
             missing.append(rel)
             continue
