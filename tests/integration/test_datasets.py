@@ -170,3 +170,10 @@ def test_a_source_must_be_pinned(tmp_path: Path) -> None:
     d = definition(tmp_path, 'git = "https://example.org/x.git"\nrev = "main"')
     out = cli(env(tmp_path), "pull", str(d))
     assert out.returncode == 2 and "mybench@1.toml: source.rev: String should match" in out.stderr
+
+
+def test_a_benchmark_without_a_source_says_so(tmp_path: Path) -> None:
+    out = cli(env(tmp_path), "pull", "swe-atlas-qna@1")
+    assert out.returncode == 0
+    assert ("swe-atlas-qna@1: its tasks come from ${AGENTINDEX_SWE_ATLAS_QNA_TASKS} (no [source] "
+            "to pull)") in out.stdout

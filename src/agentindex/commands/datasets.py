@@ -26,8 +26,8 @@ def pull_command(names: list[str], source: str | None, allow_missing: bool,
                               "named have one")
     for definition, path in defs:
         if definition.source is None:
-            console.print(f"{definition.ref}: its tasks come from {escape(str(definition.tasks))} "
-                          "(no [source] to pull)", highlight=False)
+            console.print(f"{definition.ref}: its tasks come from {definition.tasks} "
+                          "(no [source] to pull)", highlight=False, markup=False)
             continue
         try:
             got = datasets.pull(definition.name, definition.source, mirror=source,
