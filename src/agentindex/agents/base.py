@@ -42,8 +42,12 @@ class SelfReport:
 
 @dataclass(frozen=True)
 class AgentOutcome:
+    """The run's exit, and the harness's own report: ``self_report`` None with
+    ``self_report_error`` set when what the harness wrote could not be parsed."""
+
     result: ExecResult
     self_report: SelfReport | None = None
+    self_report_error: str | None = None
 
 
 class Agent(Protocol):

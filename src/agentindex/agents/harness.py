@@ -189,7 +189,18 @@ class CliAgent(ABC):
         await keep_transcripts(ctx.sandbox, launch.transcripts, ctx.logs)
         await ctx.sandbox.get(LOGS, ctx.logs)
         stdout = (ctx.logs / "stdout.txt").read_text(errors="replace")
-        return AgentOutcome(result, self.self_report(Outputs(stdout, ctx.logs)))
+        return self.outcome(result, Outputs(stdout, ctx.logs))
+
+    def outcome(self, result: ExecResult, out: Outputs) -> AgentOutcome:
+        """The run's outcome with its self-report; a self-report that cannot be parsed is
+        recorded as such (``self_report_error``) and the trial goes on to its verifier."""
+        try:
+            return AgentOutcome(result, self.self_report(out))
+        # What a harness wrote is foreign data, and its parser ours: whatever either gets
+        # wrong must not cost the trial its verification. Recorded, never hidden.
+        except Exception as e:
+            return AgentOutcome(result, None, f"{self.name} self-report could not be parsed: "
+                                              f"{type(e).__name__}: {e}")
 
 
 # Runs in the sandbox: each file's text arrives in an env var, so nothing needs quoting.

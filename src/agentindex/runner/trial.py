@@ -69,6 +69,7 @@ class TryOutcome:
     agent_exit_code: int | None = None
     agent_timed_out: bool = False
     self_report: SelfReport | None = None
+    self_report_error: str | None = None
     install_s: float | None = None
     env_s: float | None = None
     agent_s: float | None = None
@@ -182,7 +183,7 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
             metering.close()
     out.agent_s = time.monotonic() - t0
     out.agent_exit_code, out.agent_timed_out = outcome.result.exit_code, outcome.result.timed_out
-    out.self_report = outcome.self_report
+    out.self_report, out.self_report_error = outcome.self_report, outcome.self_report_error
     if outcome.result.timed_out:
         out.fail(ErrorClass.AGENT_TIMEOUT, f"agent killed at its timeout of {timeout:g} s")
     elif outcome.result.exit_code != 0:

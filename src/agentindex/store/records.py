@@ -28,6 +28,7 @@ class TrialRecord:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    self_report_error: str | None = None  # the harness's self-report could not be parsed
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -66,6 +66,7 @@ trials = Table(
     Column("agent_s", Float),
     Column("verify_s", Float),
     Column("self_report", JSON),
+    Column("self_report_error", Text),  # why the harness's self-report could not be parsed
 )
 
 tries = Table(
