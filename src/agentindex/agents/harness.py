@@ -180,8 +180,7 @@ class CliAgent(ABC):
     async def run(self, ctx: AgentContext) -> AgentOutcome:
         launch = self.launch(self.run_spec(ctx))
         ctx.logs.mkdir(parents=True, exist_ok=True)
-        (ctx.logs / "launch.json").write_text(json.dumps(
-            {"argv": launch.argv, "env": launch.env, "files": sorted(launch.files)}, indent=2))
+        (ctx.logs / "launch.json").write_text(json.dumps(launch_record(launch), indent=2))
         await write_home_files(ctx.sandbox, launch.files, ctx.logs)
         result = await ctx.sandbox.exec(launch.argv, env=launch.env, timeout=ctx.timeout_sec,
                                         stdout=ctx.logs / "stdout.txt",
@@ -201,6 +200,19 @@ class CliAgent(ABC):
         except Exception as e:
             return AgentOutcome(result, None, f"{self.name} self-report could not be parsed: "
                                               f"{type(e).__name__}: {e}")
+
+
+REDACTED = "<redacted>"
+
+
+def launch_record(launch: Launch) -> dict[str, Any]:
+    """What ``launch.json`` keeps of a launch: the argv, the config files' paths, and the env's
+    variable **names** only. Values are redacted, every one: some carry a credential (the trial
+    token; for cursor-cli the user's own ``CURSOR_API_KEY``), and a page that ``view`` serves
+    must never show one. The values are a pure function of the run (``launch``), so nothing is
+    lost for debugging."""
+    return {"argv": launch.argv, "env": dict.fromkeys(sorted(launch.env), REDACTED),
+            "files": sorted(launch.files)}
 
 
 # Runs in the sandbox: each file's text arrives in an env var, so nothing needs quoting.
