@@ -21,6 +21,7 @@ from agentindex.metrics.scores import (
 )
 from agentindex.metrics.tokens import TokenMix, cache_hit_rate, sum_usage, tokens_per_task
 from agentindex.metrics.trials import TrialCalls
+from agentindex.model_aliases import provider_model
 from agentindex.report.load import Trial
 from agentindex.usage import Usage
 
@@ -53,6 +54,8 @@ def variant_report(v: VariantInput, pricer: Pricer) -> dict[str, Any]:
     return {
         "label": row["label"], "agent": row["agent"], "agent_version": row["agent_version"],
         "model": row["model"], "settings": row["settings"],
+        # the id the provider's API is sent for ``model`` (an alias, data/model_aliases.toml)
+        "provider_model": provider_model(row["model"]) if row["model"] else None,
         "index": _round(index, 2),
         "index_ci95": _ci(v, per_bench, means, index),
         "benchmarks": per_bench,
