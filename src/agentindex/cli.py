@@ -41,6 +41,9 @@ def run(
         "--providers", help="the gateway's providers file (TOML)")] = None,
     scratch: Annotated[Path | None, typer.Option(
         "--scratch", help="where sandboxes work while trials run, e.g. /dev/shm")] = None,
+    allow_unenforced_limits: Annotated[bool | None, typer.Option(
+        "--allow-unenforced-limits", help="run tasks whose memory/cpu limits the backend cannot "
+        "enforce (recorded on each trial) instead of refusing them")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -49,7 +52,7 @@ def run(
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
-        "scratch": scratch}
+        "scratch": scratch, "allow_unenforced_limits": allow_unenforced_limits}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 

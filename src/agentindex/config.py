@@ -34,6 +34,9 @@ class JobConfig(BaseModel):
                                    "(TOML; built-in defaults for what it does not name)")
     internet: bool | None = Field(default=None, description="override every task's "
                                   "allow_internet (the gateway stays reachable)")
+    allow_unenforced_limits: bool = Field(default=False, description="run a task whose memory "
+                                          "or cpu limits the backend cannot enforce, recording "
+                                          "it on the trial, instead of refusing it")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @classmethod

@@ -38,6 +38,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         selection=selection, variants=variants, attempts=attempts,
         concurrency=config.concurrency, backend=get_backend(config.env),
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
+        allow_unenforced_limits=config.allow_unenforced_limits,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
         scratch_root=config.scratch,
         config={**config.model_dump(mode="json"), "attempts": attempts,

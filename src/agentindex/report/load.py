@@ -24,7 +24,7 @@ from agentindex.store import STORE_FILE, Store, schema
 
 _TRIAL_COLUMNS = ("trial_id", "variant_key", "task_digest", "task_name", "attempt", "reward",
                   "score_as", "error_class", "tries", "env_s", "agent_s", "verify_s",
-                  "self_report")
+                  "self_report", "limits_not_enforced")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Trial:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    limits_not_enforced: list[str]  # the task's limits its backend did not enforce
 
 
 @dataclass(frozen=True)

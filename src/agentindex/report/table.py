@@ -47,4 +47,8 @@ def leaderboard(report: dict[str, Any]) -> Table:
                   _fmt(v["cache_hit_rate"], ".1%"), _fmt(v["time_per_task_s"], ".2f"),
                   _fmt(v["turns_per_task"], ".1f"), _fmt(v["loop_rate"], ".1%")]
         table.add_row(*cells)
+    unenforced = {v["label"]: v.get("limits_not_enforced") or 0 for v in rows}
+    if any(unenforced.values()):
+        table.caption = "limits not enforced (--allow-unenforced-limits): " + ", ".join(
+            f"{label}: {n} trial(s)" for label, n in unenforced.items() if n)
     return table

@@ -62,6 +62,8 @@ def variant_report(v: VariantInput, pricer: Pricer) -> dict[str, Any]:
         "trials": len(v.trials),
         "errored": sum(t.error_class is not None for t in v.trials),
         "errors_by_class": _errors(v.trials),
+        # trials run with task limits (memory, cpus) their backend could not enforce
+        "limits_not_enforced": sum(bool(t.limits_not_enforced) for t in v.trials),
         **_economics(v, counted, pricer),
         "time_per_task_s": _mean_of([t.agent_s for t in counted], 3),
         "env_time_per_task_s": _mean_of([t.env_s for t in counted], 3),

@@ -48,6 +48,7 @@ class JobSpec:
     agent_cache: Path = CACHE
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
+    allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
@@ -152,7 +153,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         settings = TrialSettings(job=spec.name, backend=spec.backend,
                                  scratch=spec.scratch, agent_cache=spec.agent_cache,
                                  timeout_multiplier=spec.timeout_multiplier,
-                                 environ=dict(os.environ), internet=spec.internet)
+                                 environ=dict(os.environ), internet=spec.internet,
+                                 allow_unenforced_limits=spec.allow_unenforced_limits)
         limit = asyncio.Semaphore(max(1, spec.concurrency))
 
         async def one(plan: TrialPlan, settings: TrialSettings) -> None:
@@ -219,7 +221,8 @@ def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         started_at=failed[0].started_at if failed else out.started_at,
         finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
         verify_s=out.verify_s,
-        self_report=_self_report(out), self_report_error=out.self_report_error)
+        self_report=_self_report(out), self_report_error=out.self_report_error,
+        limits_not_enforced=out.limits_not_enforced)
 
 
 def _self_report(out: TryOutcome) -> dict[str, Any] | None:

@@ -13,14 +13,21 @@ from pathlib import Path
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
-from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
+from agentindex.errors import (
+    ConfigError,
+    ErrorClass,
+    TrialError,
+    UnsupportedBySandbox,
+    VerifierError,
+)
 from agentindex.gateway import CallRecord, Gateway
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
-from agentindex.sandbox.limits import limits_for
+from agentindex.sandbox.base import Limits
+from agentindex.sandbox.limits import limits_for, refusal, unenforced_limits
 from agentindex.sandbox.netns import NetNamespace, internet_allowed
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
@@ -57,6 +64,9 @@ class TrialSettings:
     environ: Mapping[str, str] | None = None
     gateway: Gateway | None = None  # started by the job when a variant uses a model
     internet: bool | None = None  # overrides every task's allow_internet when set
+    # Run a task whose memory/cpu limits the backend cannot enforce (recorded on the trial)
+    # instead of refusing it.
+    allow_unenforced_limits: bool = False
 
 
 @dataclass
@@ -70,6 +80,7 @@ class TryOutcome:
     agent_timed_out: bool = False
     self_report: SelfReport | None = None
     self_report_error: str | None = None
+    limits_not_enforced: tuple[str, ...] = ()  # the task's limits the backend could not enforce
     install_s: float | None = None
     env_s: float | None = None
     agent_s: float | None = None
@@ -118,6 +129,8 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     out.install_s = time.monotonic() - t0
     network = network_for(task, agent, settings.internet)
     settings.backend.check(task, network)
+    limits = limits_for(task)
+    out.limits_not_enforced = check_limits(task, limits, settings)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
     cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
@@ -126,7 +139,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             if network is Network.GATEWAY else None
         spec = SandboxSpec(task=task, job=settings.job, trial_id=plan.trial_id,
                            scratch=settings.scratch / f"{plan.trial_id}-{try_no}",
-                           network=network, env=env, limits=limits_for(task), netns=netns,
+                           network=network, env=env, limits=limits, netns=netns,
                            ro_mounts=cache)
         metering = None
         if agent.uses_model:
@@ -139,6 +152,15 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             out.verdict = read_reward(art / "verifier")
         except VerifierError as e:
             out.fail(e.error_class, str(e))
+
+
+def check_limits(task: Task, limits: Limits, settings: TrialSettings) -> tuple[str, ...]:
+    """The task's limits the backend cannot enforce, when the run allows that; else raises."""
+    caps = settings.backend.capabilities
+    names = unenforced_limits(limits, caps)
+    if names and not settings.allow_unenforced_limits:
+        raise UnsupportedBySandbox(refusal(task, limits, caps, names))
+    return names
 
 
 def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,

@@ -29,6 +29,7 @@ class TrialRecord:
     verify_s: float | None
     self_report: dict[str, Any] | None
     self_report_error: str | None = None  # the harness's self-report could not be parsed
+    limits_not_enforced: tuple[str, ...] = ()  # task limits run unenforced (memory_mb, cpus)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ trials = Table(
     Column("verify_s", Float),
     Column("self_report", JSON),
     Column("self_report_error", Text),  # why the harness's self-report could not be parsed
+    # the task's limits the backend could not enforce (run with --allow-unenforced-limits)
+    Column("limits_not_enforced", JSON, nullable=False, default=[]),
 )
 
 tries = Table(
