@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
 
+from agentindex.view.app import make_app
 from tests.conftest import TaskFactory
 from tests.integration.helpers import run, trial_rows
 
@@ -28,3 +32,15 @@ def test_malformed_self_report_is_recorded_and_the_trial_verified(make_task: Tas
         "builtin self-report could not be parsed: JSONDecodeError: ")
     log = (summary.job_dir / "trials" / row["trial_id"] / "agent" / "builtin.jsonl").read_text()
     assert '{"usage": {"input_tokens": 1' in log  # the bytes the parser was given
+
+    async def page() -> str:  # the view's trial page says so
+        server = TestServer(make_app(summary.job_dir), host="127.0.0.1")
+        await server.start_server()
+        try:
+            async with ClientSession() as http, \
+                    http.get(server.make_url(f"/trial/{row['trial_id']}")) as resp:
+                return await resp.text()
+        finally:
+            await server.close()
+
+    assert "builtin self-report could not be parsed: JSONDecodeError: " in asyncio.run(page())

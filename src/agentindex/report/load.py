@@ -24,7 +24,7 @@ from agentindex.store import STORE_FILE, Store, schema
 
 _TRIAL_COLUMNS = ("trial_id", "variant_key", "task_digest", "task_name", "attempt", "reward",
                   "score_as", "error_class", "tries", "env_s", "agent_s", "verify_s",
-                  "self_report", "limits_not_enforced")
+                  "self_report", "limits_not_enforced", "self_report_error")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Trial:
     verify_s: float | None
     self_report: dict[str, Any] | None
     limits_not_enforced: list[str]  # the task's limits its backend did not enforce
+    self_report_error: str | None  # why the harness's self-report could not be parsed
 
 
 @dataclass(frozen=True)
