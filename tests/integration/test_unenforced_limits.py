@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from agentindex.commands.report import write_report
+from agentindex.errors import PreflightError
 from agentindex.report.table import leaderboard
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.variants import expand_variants
@@ -59,14 +60,15 @@ def test_unenforceable_limits_are_refused_or_recorded(make_task: TaskFactory, tm
     task = make_task("limited", toml=LIMITED)
     jobs = tmp_path / "jobs"
 
-    [refused] = trial_rows(_run(task, jobs, "refused", backend, allow=False))
-    assert refused["reward"] is None and refused["score_as"] == "exclude"
-    assert refused["error_message"] == (
-        f"{task / 'task.toml'}: [environment] memory_mb = 300, cpus = 1.5: the bwrap backend "
-        f"cannot enforce this here (it makes a cgroup per trial under {read_only_cgroups}, which "
-        "this process cannot write); use a backend that can (-e container), or pass "
-        "--allow-unenforced-limits to run it without them (each such trial is recorded as "
-        "limits not enforced)")
+    with pytest.raises(PreflightError) as refused:  # before any trial: nothing is written
+        _run(task, jobs, "refused", backend, allow=False)
+    assert refused.value.problems == [
+        f"task limited: {task / 'task.toml'}: [environment] memory_mb = 300, cpus = 1.5: the "
+        f"bwrap backend cannot enforce this here (it makes a cgroup per trial under "
+        f"{read_only_cgroups}, which this process cannot write); use a backend that can "
+        "(-e container), or pass --allow-unenforced-limits to run it without them (each such "
+        "trial is recorded as limits not enforced)"]
+    assert not (jobs / "refused").exists()
 
     allowed_dir = _run(task, jobs, "allowed", backend, allow=True)
     [allowed] = trial_rows(allowed_dir)

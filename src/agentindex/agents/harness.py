@@ -148,6 +148,9 @@ class CliAgent(ABC):
     default_version: ClassVar[str]
     package: ClassVar[Package]
     uses_model: bool = True
+    # A key the harness itself needs, for one that talks to its vendor's service instead of the
+    # gateway (cursor-cli); None for every harness the gateway serves.
+    key_env: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         self.version: str | None = self.default_version

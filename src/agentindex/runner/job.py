@@ -24,14 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from agentindex.agents.install import CACHE
-from agentindex.errors import ConfigError
+from agentindex.errors import ConfigError, ErrorClass
 from agentindex.gateway import Gateway, ProvidersConfig
 from agentindex.runner.policy import Policy
+from agentindex.runner.preflight import Plan, preflight
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
 from agentindex.runner.variants import Variant, trial_id
 from agentindex.sandbox import Backend
 from agentindex.store import Store, TrialRecord, TryRecord
 from agentindex.tasks.catalog import Selection
+from agentindex.tasks.model import Task
+
+#: Error classes whose trials are not "done": a re-run runs them again (the config was fixed).
+RERUN = frozenset({ErrorClass.CONFIG.value})
 
 
 @dataclass(frozen=True)
@@ -98,13 +103,18 @@ def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
                         yield TrialPlan(tid, variant, task, bench.ref, attempt)
 
 
+def _tasks(spec: JobSpec) -> list[Task]:
+    """Every task of the job once (a task in two benchmarks is one)."""
+    return list({t.digest: t for b in spec.selection.benchmarks for t in b.tasks}.values())
+
+
 def _prepare(spec: JobSpec, store: Store) -> None:
     job = spec.job_dir
     trials = job / "trials"
     shutil.rmtree(trials / ".staging", ignore_errors=True)
     shutil.rmtree(spec.scratch, ignore_errors=True)
     trials.mkdir(parents=True, exist_ok=True)
-    done = store.done_trial_ids()
+    done = store.done_trial_ids(RERUN)
     for d in trials.iterdir():
         if d.is_dir() and d.name not in done:  # renamed but never committed
             shutil.rmtree(d)
@@ -138,6 +148,11 @@ def job_lock(job_dir: Path) -> Iterator[None]:
 
 
 async def run_job(spec: JobSpec, progress: Progress | None = None) -> JobSummary:
+    """Check the config (raises PreflightError before anything runs or is written), then run
+    every trial not yet done."""
+    preflight(Plan(spec.variants, _tasks(spec), spec.backend,
+                   spec.providers or ProvidersConfig.defaults(), spec.internet,
+                   spec.allow_unenforced_limits))
     with job_lock(spec.job_dir):
         return await _run_job(spec, progress or Progress())
 
@@ -146,7 +161,7 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
     store = Store.in_job(spec.job_dir)
     try:
         _prepare(spec, store)
-        done = store.done_trial_ids()
+        done = store.done_trial_ids(RERUN)
         plans = list(plan_trials(spec))
         todo = [p for p in plans if p.trial_id not in done]
         progress.planned(len(plans), len(todo))

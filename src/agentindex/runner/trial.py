@@ -114,6 +114,8 @@ async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: i
         await _run(plan, settings, art, try_no, out)
     except TrialError as e:
         out.fail(e.error_class, str(e))
+    except ConfigError as e:  # one only this trial could find (a harness's own requirement)
+        out.fail(ErrorClass.CONFIG, str(e))
     except Exception as e:  # the trial boundary: our own bug, recorded, never lost
         out.fail(ErrorClass.INTERNAL, f"{type(e).__name__}: {e}")
         (art / "error.txt").write_text(traceback.format_exc())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, delete, event, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from agentindex.errors import ConfigError
@@ -63,14 +63,22 @@ class Store:
             for t in tasks:
                 c.execute(_upsert(schema.job_tasks, ["benchmark", "task_digest"], dict(t)))
 
-    def done_trial_ids(self) -> set[str]:
+    def done_trial_ids(self, rerun: Collection[str] = ()) -> set[str]:
+        """The committed trials, but those that ended with an error class in ``rerun``."""
+        t = schema.trials
+        query = select(t.c.trial_id)
+        if rerun:
+            query = query.where(t.c.error_class.is_(None) | t.c.error_class.not_in(list(rerun)))
         with self.engine.connect() as c:
-            return set(c.execute(select(schema.trials.c.trial_id)).scalars())
+            return set(c.execute(query).scalars())
 
     def commit_trial(self, trial: TrialRecord, tries: Iterable[TryRecord],
                      calls: Iterable[Mapping[str, Any]] = ()) -> None:
-        """The trial, its failed tries and its calls, all or nothing."""
+        """The trial, its failed tries and its calls, all or nothing; they replace an earlier
+        result of the same trial (one that ended in an error class a re-run runs again)."""
         with self.engine.begin() as c:
+            for table in (schema.trials, schema.tries, schema.calls):
+                c.execute(delete(table).where(table.c.trial_id == trial.trial_id))
             c.execute(insert(schema.trials).values(**asdict(trial)))
             for t in tries:
                 c.execute(insert(schema.tries).values(**asdict(t)))
