@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from agentindex.commands.report import load_report
 from agentindex.errors import ConfigError
+from agentindex.report import load_report
 from tests.unit.report.jobstore import make_job, trial, variant
 from tests.unit.report.scenario import SONNET, UNKNOWN, scenario_job
 
@@ -19,7 +19,7 @@ CALL_TOKENS = 5238
 
 @pytest.fixture
 def report(tmp_path: Path) -> dict[str, Any]:
-    return load_report(scenario_job(tmp_path / "job"))
+    return load_report(scenario_job(tmp_path / "job")).model_dump()
 
 
 def _v(report: dict[str, Any], label: str) -> dict[str, Any]:
@@ -83,8 +83,8 @@ def test_not_measured_is_null(report: dict[str, Any]) -> None:
 
 def test_price_date_defaults_to_the_creation_date_and_can_be_given(tmp_path: Path) -> None:
     job = scenario_job(tmp_path / "job", price_date=None)
-    assert load_report(job)["price_date"] == "2026-05-28"  # created 2026-05-28T20:26:40Z
-    assert load_report(job, dt.date(2026, 1, 2))["price_date"] == "2026-01-02"
+    assert load_report(job).price_date == "2026-05-28"  # created 2026-05-28T20:26:40Z
+    assert load_report(job, dt.date(2026, 1, 2)).price_date == "2026-01-02"
 
 
 def test_self_report_only_variant_is_marked(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_self_report_only_variant_is_marked(tmp_path: Path) -> None:
     job = make_job(tmp_path / "j", variants=[v], tasks={"b": ["t1", "t2"]},
                    trials=[trial(v, "t1", self_report=sr), trial(v, "t2", self_report=sr)],
                    weights={"b": 1.0})
-    s = load_report(job)["variants"][0]
+    s = load_report(job).model_dump()["variants"][0]
     assert s["usage_source"] == "self-report"
     assert s["cost_per_task_usd"] == 0.5 and s["turns_per_task"] == 4.0
     assert s["cache_hit_rate"] == 0.75 and s["tokens_per_task"]["total"] == 45.0
@@ -104,7 +104,7 @@ def test_several_jobs_pool_variants_and_refuse_mixed_index_definitions(tmp_path:
     v = variant("Other", "oracle", None)
     b = make_job(tmp_path / "b", variants=[v], tasks={"b1": ["t1", "t2"], "b2": ["t3"]},
                  trials=[trial(v, t) for t in ("t1", "t2", "t3")], weights={"b1": 1, "b2": 1})
-    both = load_report([a, b])
+    both = load_report([a, b]).model_dump()
     assert [v["label"] for v in both["variants"]] == ["Builtin", "Claude", "Nop", "Other"]
     assert both["jobs"] == ["a", "b"] and _v(both, "Other")["index"] == 100.0
     c = make_job(tmp_path / "c", variants=[v], tasks={"b1": ["t1"]}, trials=[], index="x@2")
