@@ -38,26 +38,26 @@ class Pair:
 
 
 @dataclass(frozen=True)
-class Side:
+class Counted:
     usage: Usage
     cost_usd: float | None
 
 
 @dataclass(frozen=True)
-class Reconciliation:
+class Comparison:
     """Sums over the ``trials`` that have both a gateway count and a self-report;
     ``difference`` = self-report − gateway per field (``None`` where either side is ``None``);
     ``rule`` names what explains the difference (see the module's docstring)."""
 
     trials: int
-    gateway: Side
-    self_report: Side
-    difference: Side
+    gateway: Counted
+    self_report: Counted
+    difference: Counted
     rule: str = UNEXPLAINED
 
 
 def self_report_usage(report: SelfReportResult) -> Usage:
-    return report.usage.usage()
+    return report.usage.to_usage()
 
 
 def _agrees(reported: Usage, expected: Usage) -> bool:
@@ -89,7 +89,7 @@ def explaining_rule(pairs: Sequence[Pair]) -> str:
     return UNEXPLAINED
 
 
-def reconcile(pairs: Iterable[Pair]) -> Reconciliation | None:
+def reconcile(pairs: Iterable[Pair]) -> Comparison | None:
     """Σ gateway usage and cost, Σ self-reported usage and cost, their difference and the rule
     that explains it, over the pairs that have a self-report; a cost sum is ``None`` if any of
     its terms is. ``None`` when no pair has a self-report."""
@@ -105,6 +105,6 @@ def reconcile(pairs: Iterable[Pair]) -> Reconciliation | None:
     sr_cost = None if any(c is None for c in sr_costs) else \
         float(sum(c for c in sr_costs if c is not None))
     diff = Usage(**{k: _minus(getattr(sr_usage, k), getattr(gw_usage, k)) for k in _KEYS})
-    return Reconciliation(len(both), Side(gw_usage, gw_cost), Side(sr_usage, sr_cost),
-                          Side(diff, None if gw_cost is None or sr_cost is None
+    return Comparison(len(both), Counted(gw_usage, gw_cost), Counted(sr_usage, sr_cost),
+                          Counted(diff, None if gw_cost is None or sr_cost is None
                                else sr_cost - gw_cost), explaining_rule(both))

@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from agentindex.results.base import Record
+from agentindex.results.trial import Tokens
 from agentindex.usage import Usage
 
 CALL_FORMAT = "agentindex.call/1"
 
 
-class CallRecord(Record):
-    """One model call, as metered by the gateway (the ground truth for usage)."""
+class CallRecord(Tokens):
+    """One model call, as metered by the gateway (the ground truth for usage). Its token counts
+    are the fields of :class:`Tokens` (``None``: the response did not report them)."""
 
     FORMAT: ClassVar[str] = CALL_FORMAT  # of calls.jsonl lines (not repeated on each line)
 
@@ -34,16 +35,6 @@ class CallRecord(Record):
     ended_at: float | None = Field(default=None, description="unix time the response ended")
     status: int | None = Field(default=None,
                                description="HTTP status the client got (None: no answer)")
-    input: int | None = Field(default=None,
-                              description="uncached input tokens (None: not reported)")
-    cache_read: int | None = Field(default=None,
-                                   description="input tokens read from the prompt cache")
-    cache_write_5m: int | None = Field(default=None,
-                                       description="input tokens written to the cache (5 min)")
-    cache_write_1h: int | None = Field(default=None,
-                                       description="input tokens written to the cache (1 h)")
-    output: int | None = Field(default=None, description="generated tokens, reasoning included")
-    reasoning: int | None = Field(default=None, description="the part of output spent on reasoning")
     tools_offered: bool = Field(description="the request offered tools (an agent turn), else a "
                                             "side call")
     tool_digest: str | None = Field(default=None,
@@ -64,8 +55,7 @@ class CallRecord(Record):
 
     @property
     def usage(self) -> Usage:
-        return Usage(self.input, self.cache_read, self.cache_write_5m, self.cache_write_1h,
-                     self.output, self.reasoning)
+        return self.to_usage()
 
     def to_row(self) -> dict[str, Any]:
         """The row for the ``calls`` table."""

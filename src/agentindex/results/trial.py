@@ -33,8 +33,9 @@ class Tokens(Record):
     def of(cls, usage: Usage) -> Tokens:
         return cls(**usage.to_dict())
 
-    def usage(self) -> Usage:
-        return Usage(**self.model_dump())
+    def to_usage(self) -> Usage:
+        return Usage(self.input, self.cache_read, self.cache_write_5m, self.cache_write_1h,
+                     self.output, self.reasoning)
 
 
 class SelfReportResult(Record):
