@@ -113,8 +113,10 @@ class Store:
         for r in self.rows("tries"):
             failed[r.pop("trial_id")].append(FailedTry.model_validate(r))
         with self.engine.connect() as c:
-            for row in c.execute(select(schema.trials)):
-                d = dict(row._mapping)
+            result = c.execute(select(schema.trials))
+            names = list(result.keys())  # once: a row's own mapping rebuilds them every time
+            for row in result:
+                d = dict(zip(names, row, strict=True))
                 key = d["variant_key"]
                 variant = variants.get(key) or VariantInfo(variant_key=key, label=key, agent=key,
                                                           agent_version=None, model=None)
