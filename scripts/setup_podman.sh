@@ -3,7 +3,7 @@
 #
 #  1. installs podman, runc, debootstrap (and bubblewrap, iproute2 for the other backend and the
 #     network namespaces);
-#  2. configures podman for this kind of machine (see shared/reference/machines.md):
+#  2. configures podman for this kind of machine (see "Machine notes" in docs/ARCHITECTURE.md):
 #     - runtime runc: crun fails with "cgroups in hybrid mode not supported";
 #     - default ulimits no higher than the machine allows: the process lacks CAP_SYS_RESOURCE and
 #       podman's defaults fail with "setrlimit ... operation not permitted";

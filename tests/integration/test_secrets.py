@@ -20,9 +20,9 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
 from agentindex.agents.install import CACHE, DONE
-from agentindex.commands.report import write_report
 from agentindex.gateway import ProvidersConfig
 from agentindex.gateway.config import DEFAULT_PROVIDERS
+from agentindex.report.render import write_report
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.variants import Variant, expand_variants
 from agentindex.sandbox import get_backend

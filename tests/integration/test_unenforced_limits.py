@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agentindex.commands.report import write_report
 from agentindex.errors import PreflightError
+from agentindex.report.render import write_report
 from agentindex.report.table import leaderboard
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.variants import expand_variants
@@ -75,7 +75,8 @@ def test_unenforceable_limits_are_refused_or_recorded(make_task: TaskFactory, tm
     assert (allowed["error_class"], allowed["reward"]) == (None, 1.0)
     assert allowed["limits_not_enforced"] == ["memory_mb", "cpus"]
     report = write_report(allowed_dir)
-    assert report["variants"][0]["limits_not_enforced"] == 1
+    assert report.variants[0].limits_not_enforced == 1
+    assert '"limits_not_enforced": 1' in (allowed_dir / "report.json").read_text()
     assert leaderboard(report).caption == \
         "limits not enforced (--allow-unenforced-limits): Oracle: 1 trial(s)"
 

@@ -117,17 +117,20 @@ def _harness_processes() -> list[str]:
 
 
 def test_loop_is_stopped_by_the_timeout(make_task: TaskFactory, tmp_path: Path) -> None:
-    task = make_task("loop", agent_timeout=20.0)
+    # Seven CLIs start at once on two cores; mini-swe-agent alone spends ~5 s of CPU importing
+    # litellm. 20 s left some harnesses no time for a single call on a fresh machine.
+    timeout = 60.0
+    task = make_task("loop", agent_timeout=timeout)
     trials = read_trials(run_harnesses([task], HARNESSES, "scripted/loop", tmp_path / "jobs"))
     assert sorted(t.harness for t in trials) == sorted(HARNESSES)
     for trial in trials:
         row = trial.row
         assert row["reward"] == 0.0, trial.harness
         if trial.harness in OWN_LOOP_LIMIT and row["error_class"] is None:
-            assert row["agent_exit_code"] == 0 and row["agent_s"] < 45.0
+            assert row["agent_exit_code"] == 0 and row["agent_s"] < timeout + 25.0
         else:
             assert row["error_class"] == "agent_timeout", (trial.harness, row["error_message"])
-            assert row["agent_timed_out"] is True and 20.0 <= row["agent_s"] < 45.0
+            assert row["agent_timed_out"] is True and timeout <= row["agent_s"] < timeout + 25.0
         looped = trial.calls
         assert len(looped) >= 2, (trial.harness, looped)
         assert all(c["status"] == 200 for c in looped), (trial.harness, looped)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from agentindex.commands.report import write_report
 from agentindex.gateway import ProvidersConfig
+from agentindex.report.render import write_report
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
@@ -49,9 +49,11 @@ def test_alias_is_sent_as_the_providers_id_and_priced(make_task: TaskFactory, tm
     fake, job_dir = asyncio.run(scenario())
     model_calls = [s for s in fake.seen if "Content" in s.path]
     assert model_calls and all("/models/gemini-3.1-pro-preview:" in s.path for s in model_calls)
-    [variant] = write_report(job_dir)["variants"]
-    assert variant["model"] == "google/gemini-3.1-pro"
-    assert variant["provider_model"] == "google/gemini-3.1-pro-preview"
+    [variant] = write_report(job_dir).variants
+    assert variant.model == "google/gemini-3.1-pro"
+    assert variant.provider_model == "google/gemini-3.1-pro-preview"
+    assert '"provider_model": "google/gemini-3.1-pro-preview"' in \
+        (job_dir / "report.json").read_text()
     # One call: (700 prompt incl. 500 cached - 500) * $2 + 500 * $0.2 + (9 + 3) * $12 per MTok.
     assert GEMINI_META["promptTokenCount"] == 700 and len(model_calls) == 1
-    assert Decimal(str(variant["cost_per_task_usd"])) == Decimal("0.000644")
+    assert Decimal(str(variant.cost_per_task_usd)) == Decimal("0.000644")
