@@ -183,15 +183,20 @@ async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,
     failed: list[TryRecord] = []
     calls: list[dict[str, Any]] = []
     try_no = 0
-    while True:
-        try_no += 1
-        art = staging / "tries" / str(try_no)
-        outcome = await run_try(plan, settings, art, try_no)
-        calls += [c.to_row() for c in outcome.calls]
-        if not spec.policy.should_retry(outcome.error_class, try_no):
-            break
-        failed.append(TryRecord(plan.trial_id, try_no, str(outcome.error_class),
-                                outcome.error_message, outcome.started_at, outcome.finished_at))
+    try:
+        while True:
+            try_no += 1
+            art = staging / "tries" / str(try_no)
+            outcome = await run_try(plan, settings, art, try_no)
+            calls += [c.to_row() for c in outcome.calls]
+            if not spec.policy.should_retry(outcome.error_class, try_no):
+                break
+            failed.append(TryRecord(plan.trial_id, try_no, str(outcome.error_class),
+                                    outcome.error_message, outcome.started_at,
+                                    outcome.finished_at))
+    finally:
+        if settings.gateway is not None:  # no further try: providers drop the trial's state
+            settings.gateway.end_trial(plan.trial_id)
     for item in art.iterdir():  # the last try's artifacts are the trial's
         item.rename(staging / item.name)
     art.rmdir()
