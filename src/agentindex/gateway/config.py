@@ -27,9 +27,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from agentindex.errors import ConfigError
+from agentindex.gateway.protocols import PROTOCOLS
 
 Auth = Literal["x-api-key", "bearer", "x-goog-api-key", "x-api-key+bearer"]
-ALL_PROTOCOLS = ("anthropic", "openai-chat", "openai-responses", "gemini")
+ALL_PROTOCOLS = tuple(PROTOCOLS)  # the registry's, in its order
 
 
 class ProviderSpec(BaseModel):
@@ -116,3 +117,12 @@ class ProvidersConfig(BaseModel):
 
     def get(self, name: str) -> ProviderSpec | None:
         return self.providers.get(name)
+
+    def spoken_by(self, provider: str) -> tuple[str, ...]:
+        """The wire protocols ``provider`` speaks, in its order of preference; ConfigError
+        naming the known providers if there is no such provider."""
+        spec = self.providers.get(provider)
+        if spec is None:
+            raise ConfigError("--model", None, f"unknown provider {provider!r}; known: "
+                                               f"{', '.join(self.providers)}")
+        return spec.protocols

@@ -195,7 +195,9 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
 
 
 def _protocols(gateway: Gateway | None, model: str | None) -> tuple[str, ...]:
-    """The wire protocols the model's provider speaks, as the gateway is configured."""
+    """The wire protocols the model's provider speaks, as the gateway is configured; none for a
+    provider the gateway does not serve (cursor-cli's). A harness picks among them with
+    ``agents.harness.pick_protocol``, which fails naming both sides when there is none."""
     if gateway is None or model is None:
         return ()
     spec = gateway.providers.get(model.split("/", 1)[0])
