@@ -15,7 +15,7 @@
 set -euo pipefail
 
 IMAGE="${AGENTINDEX_BASE_IMAGE:-localhost/debian:bookworm}"
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/agentindex"
+CACHE="${AGENTINDEX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agentindex}"  # = agentindex.paths
 CONF=/etc/containers/containers.conf
 
 need=()

@@ -9,7 +9,6 @@ their ``RUN apt-get ...`` steps reach the same mirror the host's apt uses.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentindex.errors import SandboxError
+from agentindex.paths import cache_dir
 
 DEFAULT_TAG = "localhost/debian:bookworm"
 DEFAULT_SUITE = "bookworm"
@@ -35,8 +35,7 @@ class BaseImage:
 
 
 def default_cache() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "agentindex"
+    return cache_dir()
 
 
 def host_mirror(sources: tuple[Path, ...] = (Path("/etc/apt/sources.list"),
