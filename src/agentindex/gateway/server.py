@@ -131,7 +131,7 @@ class Gateway:
     async def reachable_in(self, netns: Path) -> AsyncIterator[str]:
         """Also serve inside the network namespace ``netns`` (a trial that may reach nothing
         else); yields the gateway's URL as seen from inside it."""
-        from agentindex.sandbox.netns import serve_in
+        from agentindex.sandbox.netserve import serve_in
 
         assert self._runner is not None, "use the gateway inside `async with`"
         async with serve_in(netns, self._runner, "127.0.0.1") as port:

@@ -20,8 +20,9 @@ from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
+from agentindex.sandbox.internet import internet_allowed
 from agentindex.sandbox.limits import limits_for
-from agentindex.sandbox.netns import NetNamespace, internet_allowed
+from agentindex.sandbox.netns import NetNamespace
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
 
