@@ -46,5 +46,5 @@ if podman image exists "$IMAGE"; then
     echo "setup_podman: $IMAGE present"
     exit 0
 fi
-exec "$(dirname "$0")/../.venv/bin/python" -m agentindex.sandbox.base_image --tag "$IMAGE" \
+exec "$(dirname "$0")/../.venv/bin/agentindex" sandbox base-image --tag "$IMAGE" \
     --cache "$CACHE"
