@@ -25,7 +25,8 @@ from agentindex.gateway.wire import dumps
 class Scripted:
     """Serves ``scripted/<behaviour>`` for every wire protocol."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: object = None) -> None:
+        """``session``: the gateway's client session, which scripted models do not need."""
         self.states: dict[str, ScriptedState] = {}
 
     def open_trial(self, trial_id: str, context: object | None) -> None:

@@ -23,17 +23,15 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from agentindex.gateway.config import ProvidersConfig
+from agentindex.gateway.config import PROVIDER_KINDS, ProvidersConfig
 from agentindex.gateway.exchange import (
     Exchange,
     Provider,
     error_response,
     resolve_target,
 )
-from agentindex.gateway.forward import Forward
 from agentindex.gateway.protocols import PROTOCOLS, Route, route_for
 from agentindex.gateway.records import CallRecord
-from agentindex.gateway.scripted_provider import Scripted
 from agentindex.gateway.wire import BadRequest
 
 log = logging.getLogger("agentindex.gateway")
@@ -83,7 +81,7 @@ class Gateway:
             connector=aiohttp.TCPConnector(limit=0),
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=900),
         )
-        self._kinds = {"forward": Forward(self._session), "scripted": Scripted()}
+        self._kinds = {kind: make(self._session) for kind, make in PROVIDER_KINDS.items()}
         app = web.Application(client_max_size=self._max_body)
         app.router.add_route("*", "/t/{token}", self._handle)
         app.router.add_route("*", "/t/{token}/{tail:.*}", self._handle)

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from agentindex.agents import get_agent
-from agentindex.agents.setup import CACHE
+from agentindex.agents.install import CACHE
 from agentindex.gateway import scripted_usage
 from agentindex.tasks.loader import load_task
 from agentindex.usage import Usage
@@ -83,6 +83,7 @@ def _self_report_matches(trial: Trial) -> None:
         assert report.turns == len(main), trial.harness
 
 
+@pytest.mark.timeout(1200)  # 56 trials, 16 at a time; a few minutes on a quiet 2-core machine
 def test_oracle_solves_every_demo_task_through_every_harness(
         register_agent: Callable[[str, type], None], tmp_path: Path) -> None:
     """7 harnesses x 8 demo terminal and patch tasks, each solved by scripted/oracle through the
