@@ -1,6 +1,6 @@
-"""Plug-ins: a harness and a sandbox backend from their own tiny packages, installed with pip into
-a fresh venv (no edit to this repository), run a demo task end to end through `agentindex run`;
-a plug-in that fails to load is one error naming its entry point.
+"""Plug-ins: a harness, a sandbox backend and a benchmark from their own tiny packages, installed
+by pip into a fresh venv (no edit to this repository), run a demo task end to end through
+`agentindex run`; a plug-in that fails to load is one error naming its entry point.
 
 The venv sees agentindex and its dependencies through this checkout's environment (a ``.pth``
 file), so nothing is downloaded; the plug-ins are wheels built here and installed by pip.
@@ -85,10 +85,12 @@ class PlugBackend(BwrapBackend):
 '''
 
 
-def _wheel(where: Path, dist: str, module: str, source: str, entry_points: str) -> Path:
-    """A pure-Python wheel holding ``module``.py and the given entry_points.txt."""
+def _wheel(where: Path, dist: str, module: str, source: str, entry_points: str,
+           extra: dict[str, str] | None = None) -> Path:
+    """A pure-Python wheel holding ``module``.py (or ``extra``'s files) and the given
+    entry_points.txt."""
     info = f"{dist}-0.1.dist-info"
-    files = {f"{module}.py": source,
+    files = {**({f"{module}.py": source} if source else {}), **(extra or {}),
              f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n",
              f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
                               "Tag: py3-none-any\n",
@@ -106,6 +108,19 @@ def _wheel(where: Path, dist: str, module: str, source: str, entry_points: str) 
 def _digest(text: str) -> str:
     raw = hashlib.sha256(text.encode()).digest()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _benchmark_files() -> dict[str, str]:
+    """A package whose folder holds a benchmark definition and its one task (a demo task's
+    files)."""
+    task = DEMO / "terminal" / "csv-to-json"
+    files = {f"plug_bench/tasks/csv-to-json/{p.relative_to(task)}": p.read_text()
+             for p in sorted(task.rglob("*")) if p.is_file()}
+    files["plug_bench/__init__.py"] = ""
+    files["plug_bench/plug-demo@1.toml"] = (
+        'name = "plug-demo"\nversion = "1"\nkind = "terminal"\n'
+        'description = "a benchmark from a plug-in package"\ntasks = "tasks"\n')
+    return files
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +141,8 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
                "[agentindex.agents]\nplug-harness = plug_harness:PlugHarness\n"),
         _wheel(root, "agentindex_plug_backend", "plug_backend", BACKEND,
                "[agentindex.backends]\nplug-bwrap = plug_backend:PlugBackend\n"),
+        _wheel(root, "agentindex_plug_bench", "plug_bench", "",
+               "[agentindex.benchmarks]\nplug-bench = plug_bench\n", _benchmark_files()),
         _wheel(root, "agentindex_plug_broken", "plug_broken", "import no_such_module\n",
                "[agentindex.agents]\nbroken = plug_broken:Broken\n"),
     ]
@@ -134,11 +151,11 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_plugin_harness_and_backend_run_a_demo_task(venv: Path) -> None:
+def test_plugin_harness_backend_and_benchmark_run_a_demo_task(venv: Path) -> None:
     log = venv / "backend.log"
     run = subprocess.run(
         [str(venv / "venv" / "bin" / "python"), "-m", "agentindex.cli", "run",
-         "-d", str(DEMO / "terminal" / "csv-to-json"), "-a", "plug-harness", "-e", "plug-bwrap",
+         "-d", "plug-demo", "-a", "plug-harness", "-e", "plug-bwrap",
          "-m", "scripted/oracle", "-o", str(venv / "jobs"), "--job", "P"],
         capture_output=True, text=True, timeout=600, env={
             "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(Path.home()),
