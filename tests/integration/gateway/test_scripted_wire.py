@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -53,7 +54,9 @@ async def _call(url: str, protocol: str, stream: bool,
 @pytest.mark.parametrize("stream", [False, True])
 async def test_oracle_loop_text(rig: Rig, protocol, stream):
     ctx = ScriptedContext(solution="echo solved > /tmp/out", answer="ANSWER-42")
-    for behaviour, needle in [("oracle", b"echo solved"), ("loop", b"ls"), ("text", b"ANSWER-42")]:
+    # scripts are sent base64-encoded, past any harness's command filter
+    for behaviour, needle in [("oracle", base64.b64encode(b"echo solved > /tmp/out")),
+                              ("loop", base64.b64encode(b"ls")), ("text", b"ANSWER-42")]:
         records: list[CallRecord] = []
         route = rig.gateway.open_trial("t", 1, model=f"scripted/{behaviour}",
                                        sink=records.append, context=ctx)
