@@ -15,7 +15,7 @@
 set -euo pipefail
 
 IMAGE="${AGENTINDEX_BASE_IMAGE:-localhost/debian:bookworm}"
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/agentindex"
+CACHE="${AGENTINDEX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agentindex}"  # = agentindex.paths
 CONF=/etc/containers/containers.conf
 
 need=()
@@ -46,5 +46,5 @@ if podman image exists "$IMAGE"; then
     echo "setup_podman: $IMAGE present"
     exit 0
 fi
-exec "$(dirname "$0")/../.venv/bin/python" -m agentindex.sandbox.base_image --tag "$IMAGE" \
+exec "$(dirname "$0")/../.venv/bin/agentindex" sandbox base-image --tag "$IMAGE" \
     --cache "$CACHE"

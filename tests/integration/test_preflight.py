@@ -38,8 +38,8 @@ def test_a_misconfigured_job_stops_before_any_trial(tmp_path: Path) -> None:
         "error: the job's config has 8 problem(s); no trial was run:",
         "  - variant claude-code × openai/gpt-5.5: provider 'openai' needs its key in "
         "$OPENAI_API_KEY, which is not set",
-        "  - variant claude-code × openai/gpt-5.5: claude-code speaks anthropic; provider "
-        "'openai' speaks openai-chat, openai-responses",
+        "  - variant claude-code × openai/gpt-5.5: no wire protocol in common: claude-code "
+        "speaks anthropic; provider 'openai' speaks openai-chat, openai-responses",
         "  - variant claude-code × zai/glm-5.1: provider 'zai' needs its key in $ZAI_API_KEY, "
         "which is not set",
         f"  - variant claude-code × nope/x: unknown provider 'nope' {known}",

@@ -201,16 +201,21 @@ async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,
     failed: list[FailedTry] = []
     calls: list[CallRecord] = []
     try_no = 0
-    while True:
-        try_no += 1
-        art = staging / "tries" / str(try_no)
-        outcome = await run_try(plan, settings, art, try_no)
-        calls += outcome.calls
-        if not spec.policy.should_retry(outcome.error_class, try_no):
-            break
-        failed.append(FailedTry(try_no=try_no, error_class=str(outcome.error_class),
-                                error_message=outcome.error_message,
-                                started_at=outcome.started_at, finished_at=outcome.finished_at))
+    try:
+        while True:
+            try_no += 1
+            art = staging / "tries" / str(try_no)
+            outcome = await run_try(plan, settings, art, try_no)
+            calls += outcome.calls
+            if not spec.policy.should_retry(outcome.error_class, try_no):
+                break
+            failed.append(FailedTry(try_no=try_no, error_class=str(outcome.error_class),
+                                    error_message=outcome.error_message,
+                                    started_at=outcome.started_at,
+                                    finished_at=outcome.finished_at))
+    finally:
+        if settings.gateway is not None:  # no further try: providers drop the trial's state
+            settings.gateway.end_trial(plan.trial_id)
     for item in art.iterdir():  # the last try's artifacts are the trial's
         item.rename(staging / item.name)
     art.rmdir()

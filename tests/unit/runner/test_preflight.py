@@ -28,11 +28,12 @@ def test_every_variant_problem_is_named_once() -> None:
         Variant("opencode", "1.18.33", "anthropic/claude-opus-4-7"),  # fine: its key is set
     ], {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"})
     assert problems == [
-        "variant claude-kode × anthropic/x: unknown agent 'claude-kode' (known: oracle, nop, "
-        "claude-code, codex, gemini-cli, qwen-code, opencode, mini-swe-agent, cursor-cli, "
-        "builtin)",
+        "variant claude-kode × anthropic/x: unknown agent 'claude-kode' (known: builtin, "
+        "claude-code, codex, cursor-cli, gemini-cli, mini-swe-agent, nop, opencode, oracle, "
+        "qwen-code)",
         "variant builtin × openai/gpt-5.5: builtin with provider 'openai' cannot use protocol "
-        "'gemini'",
+        "'gemini' (builtin speaks anthropic, openai-chat, openai-responses, gemini; provider "
+        "'openai' speaks openai-chat, openai-responses)",
         "variant cursor-cli × cursor/auto: cursor-cli runs on its vendor's service and needs "
         "$CURSOR_API_KEY, which is not set",
         "variant codex: agent 'codex' needs a model named provider/model (-m), got None",
