@@ -1,12 +1,13 @@
 """The check of a job's config before its first trial: every variant and every task, each problem
 in one message. A bad config stops the job before anything runs or is committed.
 
-Per variant: the agent is known; an agent that uses a model has one, from a known provider, with a
-wire protocol both the harness and the provider speak (the harness's launch is a pure function of
-its run, so it is built here with a stand-in URL and token: whatever it would refuse in a trial it
-refuses now), and the provider's key variable is set when the provider is a real API. Per task and
-network policy: the backend can run the task (``Backend.check``) and enforce its limits (unless
-the run allows unenforced limits).
+Per variant: the agent is known; an agent that uses a model has one (a scripted one that exists),
+from a known provider, with a wire protocol both the harness and the provider speak (the harness's
+launch is a pure function of its run, so it is built here with a stand-in URL and token: whatever
+it would refuse in a trial, through ``agents.harness.pick_protocol``, it refuses now), and the
+provider's key variable is set when the provider is a real API (a harness on its vendor's own
+service: its own ``key_env``). Per task and network policy: the backend can run the task
+(``Backend.check``) and enforce its limits (unless the run allows unenforced limits).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from agentindex.agents.harness import CliAgent, RunSpec, provider_protocols
 from agentindex.agents.install import sandbox_dir
 from agentindex.errors import ConfigError, PreflightError, SandboxError
 from agentindex.gateway import ProvidersConfig
+from agentindex.gateway.scripted import parse_scripted
 from agentindex.runner.trial import network_for
 from agentindex.runner.variants import Variant
 from agentindex.sandbox import Backend
@@ -82,6 +84,11 @@ def _variant_problems(variant: Variant, providers: ProvidersConfig, env: Mapping
         return agent, [f"{name}: unknown provider {provider!r} (known: "
                        f"{', '.join(providers.providers)})"]
     problems = []
+    if spec.kind == "scripted":
+        try:
+            parse_scripted(model)
+        except ValueError as e:
+            problems.append(f"{name}: {e}")
     if spec.kind == "forward" and spec.key_env and not env.get(spec.key_env):
         problems.append(f"{name}: provider {provider!r} needs its key in ${spec.key_env}, "
                         "which is not set")

@@ -24,6 +24,7 @@ def test_every_variant_problem_is_named_once() -> None:
         Variant("builtin", "1", "openai/gpt-5.5", {"protocol": "gemini"}),
         Variant("cursor-cli", "latest", "cursor/auto"),
         Variant("codex", "0.171.0", None),
+        Variant("codex", "0.171.0", "scripted/oracel"),
         Variant("builtin", "1", "scripted/oracle"),  # fine: scripted needs no key
         Variant("opencode", "1.18.33", "anthropic/claude-opus-4-7"),  # fine: its key is set
     ], {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"})
@@ -37,6 +38,8 @@ def test_every_variant_problem_is_named_once() -> None:
         "variant cursor-cli × cursor/auto: cursor-cli runs on its vendor's service and needs "
         "$CURSOR_API_KEY, which is not set",
         "variant codex: agent 'codex' needs a model named provider/model (-m), got None",
+        "variant codex × scripted/oracel: unknown scripted model 'oracel'; known: oracle, loop, "
+        "flaky, cut, text",
     ]
 
 
