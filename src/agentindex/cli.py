@@ -41,6 +41,11 @@ def run(
         "--providers", help="the gateway's providers file (TOML)")] = None,
     scratch: Annotated[Path | None, typer.Option(
         "--scratch", help="where sandboxes work while trials run, e.g. /dev/shm")] = None,
+    executor: Annotated[str | None, typer.Option(
+        "--executor", help="where trials run: local | ray")] = None,
+    ray_address: Annotated[str | None, typer.Option(
+        "--ray-address", help="Ray cluster to join (auto: the running one; default: start one)")
+    ] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -49,7 +54,7 @@ def run(
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
-        "scratch": scratch}
+        "scratch": scratch, "executor": executor, "ray_address": ray_address}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 

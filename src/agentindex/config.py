@@ -35,6 +35,10 @@ class JobConfig(BaseModel):
     internet: bool | None = Field(default=None, description="override every task's "
                                   "allow_internet (the gateway stays reachable)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    executor: str = Field(default="local", description="where trials run: local (this process) "
+                          "or ray (a Ray cluster; see docs/RAY.md)")
+    ray_address: str | None = Field(default=None, description="the Ray cluster to join (auto: "
+                                    "the one running here); none: start a local one")
 
     @classmethod
     def from_yaml(cls, path: Path) -> JobConfig:

@@ -57,6 +57,7 @@ class TrialSettings:
     environ: Mapping[str, str] | None = None
     gateway: Gateway | None = None  # started by the job when a variant uses a model
     internet: bool | None = None  # overrides every task's allow_internet when set
+    node_id: str | None = None  # the Ray node this process runs on (None: not a Ray worker)
 
 
 @dataclass

@@ -34,10 +34,21 @@ class Store:
         version = self.get_meta("schema_version")
         if version is None:
             self.set_meta("schema_version", schema.SCHEMA_VERSION)
+        elif version in schema.MIGRATIONS:
+            self._migrate(version)
         elif version != schema.SCHEMA_VERSION:
             raise ConfigError(url, "meta.schema_version",
                               f"store has schema {version}, this agentindex reads "
                               f"{schema.SCHEMA_VERSION}")
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older store up to ``SCHEMA_VERSION``, all steps in one transaction."""
+        with self.engine.begin() as c:
+            while version in schema.MIGRATIONS:
+                for statement in schema.MIGRATIONS[version]:
+                    c.exec_driver_sql(statement)
+                version += 1
+            c.execute(_upsert(schema.meta, ["key"], {"key": "schema_version", "value": version}))
 
     @classmethod
     def in_job(cls, job_dir: Path) -> Store:

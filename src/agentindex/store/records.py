@@ -28,6 +28,8 @@ class TrialRecord:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    host: str | None = None  # the machine that ran the trial (None in stores older than this)
+    node_id: str | None = None  # the Ray node that ran it; None when the job's own process did
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: trials.host, trials.node_id
 
 metadata = MetaData()
 
@@ -66,7 +66,15 @@ trials = Table(
     Column("agent_s", Float),
     Column("verify_s", Float),
     Column("self_report", JSON),
+    Column("host", String),  # the machine that ran the trial
+    Column("node_id", String),  # the Ray node that ran it (None: the job's own process)
 )
+
+# What moves a store from one version to the next; a store is migrated in one transaction.
+MIGRATIONS: dict[int, list[str]] = {
+    1: ["ALTER TABLE trials ADD COLUMN host VARCHAR",
+        "ALTER TABLE trials ADD COLUMN node_id VARCHAR"],
+}
 
 tries = Table(
     "tries", metadata,
