@@ -17,6 +17,8 @@ tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories."
 app.add_typer(tasks_app, name="tasks")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their images.")
 app.add_typer(sandbox_app, name="sandbox")
+cluster_app = typer.Typer(no_args_is_help=True, help="Ray clusters that run trials.")
+app.add_typer(cluster_app, name="cluster")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
@@ -147,6 +149,18 @@ def sandbox_base_image(
         console.print(f"{img.tag}: {state} (root filesystem {img.tarball})", highlight=False)
 
     _guard(build)
+
+
+@cluster_app.command("check")
+def cluster_check(
+    address: Annotated[str, typer.Option("--ray-address", help="the cluster (auto: the one "
+                                         "running here)")] = "auto",
+) -> None:
+    """Per node: its sandbox backends (really started), free resources, cached agents, whether
+    its gateway answers, and which provider keys are set there (names only)."""
+    from agentindex.commands.cluster import cluster_check_command
+
+    _guard(lambda: cluster_check_command(address, console))
 
 
 def _guard(action: Any) -> None:
