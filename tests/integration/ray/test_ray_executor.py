@@ -201,6 +201,16 @@ def test_driver_killed_then_rerun_completes_once(cluster: Cluster, ray_dir: Path
     assert [n for n in left if any((owner_of(n) or "").startswith(d) for d in dead)] == []
 
 
+def test_cluster_check_reports_each_node(cluster: Cluster) -> None:
+    done = subprocess.run([sys.executable, "-m", "agentindex.cli", "cluster", "check",
+                           "--ray-address", cluster.address], capture_output=True, text=True,
+                          timeout=600, env=node_env(), check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 node(s), 0 with problems" in done.stdout
+    assert done.stdout.count("bwrap: ok") == 2
+    assert done.stdout.count("ANTHROPIC_API_KEY") == 2 and WORKER_KEY not in done.stdout
+
+
 def test_a_node_killed_mid_job_loses_no_trial(cluster: Cluster, tmp_path: Path) -> None:
     """Runs last: it kills the second node."""
     tasks = slow_tasks(tmp_path / "tasks", 8, 4)

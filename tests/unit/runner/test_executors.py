@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,27 @@ def test_a_version_1_store_gains_the_node_columns(tmp_path: Path) -> None:
     again = Store.in_job(tmp_path)  # migrated once: opening it again changes nothing
     assert again.get_meta("schema_version") == 2
     again.close()
+
+
+def test_a_nodes_infrastructure_error_names_the_node() -> None:
+    from agentindex.runner.execute import FinishedTrial
+    from agentindex.runner.executors.ray_worker import _name_node
+    from tests.unit.report.jobstore import trial, variant
+
+    v = variant("Oracle", "oracle", None)
+    failed = replace(trial(v, "t", reward=None, error_class="install"),
+                     error_message="npm install failed", node_id="abc123")
+    named = _name_node(FinishedTrial(failed, [], [])).record.error_message
+    assert named == f"on node {socket.gethostname()} (abc123): npm install failed"
+    clean = trial(v, "t")
+    assert _name_node(FinishedTrial(clean, [], [])).record == clean
+
+
+async def test_a_backend_that_cannot_run_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentindex.runner.executors.ray_nodes import NodeReport, _probe_backend
+
+    monkeypatch.setenv("PATH", "/nonexistent")  # a node without bwrap (nor `ip`)
+    why = await _probe_backend("bwrap")
+    assert why != "ok" and ("bubblewrap is not installed" in why or "'ip'" in why)
+    report = NodeReport("n1", "host-a", {"bwrap": why}, [], "ok", [])
+    assert report.problems == [f"backend bwrap: {why}"]
