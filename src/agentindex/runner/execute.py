@@ -11,21 +11,20 @@ import shutil
 import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
+from agentindex.results import CallRecord, FailedTry, SelfReportResult, TrialResult, VariantInfo
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, run_try
-from agentindex.store import TrialRecord, TryRecord
 
 
 @dataclass(frozen=True)
 class FinishedTrial:
-    """The committed-trial payload: the trial's row, its failed tries and its model calls. Its
-    artifacts are the files of the staging directory it was made in."""
+    """The committed-trial payload: the trial's result (its failed tries inside) and the model
+    calls of all its tries. Its artifacts are the files of the staging directory it was made in.
+    """
 
-    record: TrialRecord
-    failed: list[TryRecord]
-    calls: list[dict[str, Any]]
+    result: TrialResult
+    calls: list[CallRecord]
 
 
 async def execute_trial(plan: TrialPlan, policy: Policy, settings: TrialSettings,
@@ -33,53 +32,53 @@ async def execute_trial(plan: TrialPlan, policy: Policy, settings: TrialSettings
     """Every try until the policy stops retrying; the last try's artifacts are the trial's, those
     of earlier tries go to ``tries/<n>/``. ``staging`` is emptied first."""
     shutil.rmtree(staging, ignore_errors=True)
-    failed: list[TryRecord] = []
-    calls: list[dict[str, Any]] = []
+    failed: list[FailedTry] = []
+    calls: list[CallRecord] = []
     try_no = 0
-    while True:
-        try_no += 1
-        art = staging / "tries" / str(try_no)
-        outcome = await run_try(plan, settings, art, try_no)
-        calls += [c.to_row() for c in outcome.calls]
-        if not policy.should_retry(outcome.error_class, try_no):
-            break
-        failed.append(TryRecord(plan.trial_id, try_no, str(outcome.error_class),
-                                outcome.error_message, outcome.started_at, outcome.finished_at))
+    try:
+        while True:
+            try_no += 1
+            art = staging / "tries" / str(try_no)
+            outcome = await run_try(plan, settings, art, try_no)
+            calls += outcome.calls
+            if not policy.should_retry(outcome.error_class, try_no):
+                break
+            failed.append(FailedTry(try_no=try_no, error_class=str(outcome.error_class),
+                                    error_message=outcome.error_message,
+                                    started_at=outcome.started_at,
+                                    finished_at=outcome.finished_at))
+    finally:
+        if settings.gateway is not None:  # no further try: providers drop the trial's state
+            settings.gateway.end_trial(plan.trial_id)
     for item in art.iterdir():  # the last try's artifacts are the trial's
         item.rename(staging / item.name)
     art.rmdir()
     if not failed:
         (staging / "tries").rmdir()
-    record = _record(plan, policy, outcome, try_no, failed, settings.node_id)
-    return FinishedTrial(record, failed, calls)
+    return FinishedTrial(_result(plan, policy, outcome, try_no, failed, settings.node_id), calls)
 
 
-def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
-            failed: list[TryRecord], node_id: str | None) -> TrialRecord:
-    return TrialRecord(
-        trial_id=plan.trial_id, variant_key=plan.variant.key, task_digest=plan.task.digest,
-        task_name=plan.task.name, attempt=plan.attempt,
+def _result(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
+            failed: list[FailedTry], node_id: str | None) -> TrialResult:
+    return TrialResult(
+        trial_id=plan.trial_id, variant_key=plan.variant.key,
+        variant=VariantInfo.model_validate(plan.variant.row()), benchmark=plan.benchmark,
+        task_digest=plan.task.digest, task_name=plan.task.name, task_path=str(plan.task.path),
+        attempt=plan.attempt,
         reward=out.verdict.reward if out.verdict else None,
         rewards=out.verdict.rewards if out.verdict else None,
         error_class=str(out.error_class) if out.error_class else None,
         error_message=out.error_message, score_as=str(policy.score_as(out.error_class)),
-        tries=tries, agent_exit_code=out.agent_exit_code, agent_timed_out=out.agent_timed_out,
+        tries=tries, failed_tries=failed, agent_exit_code=out.agent_exit_code,
+        agent_timed_out=out.agent_timed_out,
         started_at=failed[0].started_at if failed else out.started_at,
         finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
-        verify_s=out.verify_s,
-        self_report=_self_report(out), host=socket.gethostname(), node_id=node_id)
+        verify_s=out.verify_s, self_report=_self_report(out), host=socket.gethostname(),
+        node_id=node_id)
 
 
-def _self_report(out: TryOutcome) -> dict[str, Any] | None:
+def _self_report(out: TryOutcome) -> SelfReportResult | None:
     if out.self_report is None:
         return None
-    report = asdict(out.self_report)
-    report["usage"] = out.self_report.usage.to_dict()
-    return report
-
-
-def result_json(plan: TrialPlan, record: TrialRecord) -> dict[str, Any]:
-    """``trials/<id>/result.json``: the row, with the benchmark, the variant and the task's path
-    on the job's machine."""
-    return {"format": "agentindex.trial/1", "benchmark": plan.benchmark,
-            "variant": plan.variant.row(), "task_path": str(plan.task.path), **asdict(record)}
+    return SelfReportResult.model_validate(
+        {**asdict(out.self_report), "usage": out.self_report.usage.to_dict()})

@@ -24,14 +24,15 @@ from typing import Any
 from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError
 from agentindex.gateway import ProvidersConfig
-from agentindex.runner.execute import FinishedTrial, result_json
+from agentindex.results import TrialResult, VariantInfo
+from agentindex.runner.execute import FinishedTrial
 from agentindex.runner.executors.base import Executor, JobContext, TrialLost, TrialRunner
 from agentindex.runner.executors.local import LocalExecutor
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan
 from agentindex.runner.variants import Variant, trial_id
 from agentindex.sandbox import Backend
-from agentindex.store import Store, TrialRecord
+from agentindex.store import Store
 from agentindex.tasks.catalog import Selection
 
 
@@ -83,7 +84,7 @@ class Progress:
 
     def started(self, plan: TrialPlan) -> None: ...
 
-    def finished(self, plan: TrialPlan, record: TrialRecord) -> None: ...
+    def finished(self, plan: TrialPlan, record: TrialResult) -> None: ...
 
     def lost(self, plan: TrialPlan, reason: str) -> None:
         """The executor could not run the trial; nothing of it was committed."""
@@ -120,7 +121,7 @@ def _prepare(spec: JobSpec, store: Store) -> None:
                    {c.benchmark: c.weight for c in index.components} if index else None)
     store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
     store.put_job_rows(
-        (v.row() for v in spec.variants),
+        (VariantInfo.model_validate(v.row()) for v in spec.variants),
         ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,
           "path": str(t.path)} for b in spec.selection.benchmarks for t in b.tasks))
     (job / "config.json").write_text(json.dumps(spec.config, indent=2, default=str) + "\n")
@@ -187,13 +188,13 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
 
 
 def commit_trial(spec: JobSpec, store: Store, plan: TrialPlan, finished: FinishedTrial,
-                 staging: Path) -> TrialRecord:
+                 staging: Path) -> TrialResult:
     """The one writer's atomic commit: ``result.json`` into the staging directory, the directory
     renamed to ``trials/<id>/``, then the row (with the tries and calls) in one transaction."""
-    record = finished.record
-    (staging / "result.json").write_text(json.dumps(result_json(plan, record), indent=2) + "\n")
+    result = finished.result
+    (staging / "result.json").write_text(result.model_dump_json(indent=2) + "\n")
     final = spec.job_dir / "trials" / plan.trial_id
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
-    store.commit_trial(record, finished.failed, finished.calls)
-    return record
+    store.commit_trial(result, finished.calls)
+    return result

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,22 +66,24 @@ def test_executor_registry() -> None:
         get_executor("local", "auto")
 
 
-def test_a_version_1_store_gains_the_node_columns(tmp_path: Path) -> None:
+def test_a_version_2_store_gains_the_node_columns(tmp_path: Path) -> None:
+    store = Store.in_job(tmp_path)
+    store.close()
     db = tmp_path / "results.sqlite"
-    with sqlite3.connect(db) as c:
-        c.execute("create table meta (key varchar primary key, value json not null)")
-        c.execute("insert into meta values ('schema_version', '1')")
-        c.execute("create table trials (trial_id varchar primary key, reward float)")
-        c.execute("insert into trials values ('t1', 1.0)")
+    with sqlite3.connect(db) as c:  # as version 2 made it: no host, no node_id
+        c.execute("alter table trials drop column host")
+        c.execute("alter table trials drop column node_id")
+        c.execute("update meta set value = '2' where key = 'schema_version'")
     store = Store.in_job(tmp_path)
     try:
-        assert store.get_meta("schema_version") == 2
+        assert store.get_meta("schema_version") == 3
     finally:
         store.close()
     with sqlite3.connect(db) as c:
-        assert c.execute("select * from trials").fetchall() == [("t1", 1.0, None, None)]
+        columns = [r[1] for r in c.execute("pragma table_info(trials)")]
+    assert columns[-2:] == ["host", "node_id"]
     again = Store.in_job(tmp_path)  # migrated once: opening it again changes nothing
-    assert again.get_meta("schema_version") == 2
+    assert again.get_meta("schema_version") == 3
     again.close()
 
 
@@ -92,12 +93,12 @@ def test_a_nodes_infrastructure_error_names_the_node() -> None:
     from tests.unit.report.jobstore import trial, variant
 
     v = variant("Oracle", "oracle", None)
-    failed = replace(trial(v, "t", reward=None, error_class="install"),
-                     error_message="npm install failed", node_id="abc123")
-    named = _name_node(FinishedTrial(failed, [], [])).record.error_message
+    failed = trial(v, "t", reward=None, error_class="install").model_copy(
+        update={"error_message": "npm install failed", "node_id": "abc123"})
+    named = _name_node(FinishedTrial(failed, [])).result.error_message
     assert named == f"on node {socket.gethostname()} (abc123): npm install failed"
     clean = trial(v, "t")
-    assert _name_node(FinishedTrial(clean, [], [])).record == clean
+    assert _name_node(FinishedTrial(clean, [])).result == clean
 
 
 async def test_a_backend_that_cannot_run_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:

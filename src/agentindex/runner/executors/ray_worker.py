@@ -91,8 +91,10 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
             agent_cache=CACHE, timeout_multiplier=request.timeout_multiplier,
             environ=dict(os.environ), internet=request.internet, node_id=node_id)
         finished = asyncio.run(_execute(plan, request, settings, work / "staging"))
-        return TrialReply(_name_node(finished), pack(work / "staging",
-                                                     request.artifact_cap_bytes))
+        # The result names the task where the job read it, not this node's copy.
+        result = finished.result.model_copy(update={"task_path": str(request.plan.task.path)})
+        finished = _name_node(dataclasses.replace(finished, result=result))
+        return TrialReply(finished, pack(work / "staging", request.artifact_cap_bytes))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -107,12 +109,12 @@ async def _execute(plan: TrialPlan, request: TrialRequest, settings: TrialSettin
 
 
 def _name_node(finished: FinishedTrial) -> FinishedTrial:
-    record = finished.record
-    if record.error_class not in NODE_ERRORS:
+    result = finished.result
+    if result.error_class not in NODE_ERRORS:
         return finished
-    message = f"on node {socket.gethostname()} ({record.node_id}): {record.error_message}"
-    return dataclasses.replace(finished, record=dataclasses.replace(record,
-                                                                    error_message=message))
+    message = f"on node {socket.gethostname()} ({result.node_id}): {result.error_message}"
+    return dataclasses.replace(finished,
+                               result=result.model_copy(update={"error_message": message}))
 
 
 def materialize(task: Task, blob: list[Any], tasks_root: Path) -> Task:
