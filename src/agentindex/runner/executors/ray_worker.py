@@ -23,6 +23,7 @@ from typing import Any
 from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError, ErrorClass
 from agentindex.gateway import Gateway, ProvidersConfig
+from agentindex.paths import cache_dir
 from agentindex.runner.execute import FinishedTrial, execute_trial
 from agentindex.runner.executors.artifacts import Packed, pack, unpack
 from agentindex.runner.policy import Policy
@@ -33,7 +34,8 @@ from agentindex.tasks.loader import task_digest
 from agentindex.tasks.model import Task
 
 # Where a node keeps what the Ray executor needs: task copies (by content digest) and each
-# worker process's working space. AGENTINDEX_RAY_DIR moves it (e.g. to a big local disk).
+# worker process's working space; default the cache's ray/. AGENTINDEX_RAY_DIR moves it (e.g. to
+# a big local disk).
 RAY_DIR_ENV = "AGENTINDEX_RAY_DIR"
 # Infrastructure errors name the node, so a node whose backend or agent install fails is found.
 NODE_ERRORS = (ErrorClass.SANDBOX, ErrorClass.INSTALL)
@@ -65,7 +67,7 @@ class TrialReply:
 
 
 def ray_dir() -> Path:
-    return Path(os.environ.get(RAY_DIR_ENV) or Path.home() / ".cache" / "agentindex" / "ray")
+    return Path(os.environ.get(RAY_DIR_ENV) or cache_dir("ray"))
 
 
 @functools.cache
