@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RAY = Path(sys.executable).with_name("ray")
-# Quick detection of a dead node (default ~30 s); patience with a busy machine at start.
-BASE_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_raylet_start_wait_time_s": "200",
+# Quicker detection of a dead node (default ~30 s).
+BASE_ENV = {"RAY_USAGE_STATS_ENABLED": "0",
             "RAY_health_check_period_ms": "2000", "RAY_health_check_timeout_ms": "5000",
             "RAY_health_check_failure_threshold": "5"}
 # A loopback address Ray does not rewrite: it replaces 127.0.0.1 (and "localhost") by the
@@ -147,14 +147,30 @@ def _descendants(roots: set[int]) -> set[int]:
 def two_nodes(worker_env: Mapping[str, str] | None = None, cpus: int = 2) -> Iterator[Cluster]:
     """A head and a second node, each advertising sandbox_bwrap, stopped however the block ends.
     ``worker_env`` is added to both nodes' environment (and so their workers')."""
-    cluster = Cluster(Path(tempfile.mkdtemp(prefix="air-", dir="/tmp")))
+    cluster = _start_two(worker_env, cpus)
     try:
-        cluster.start(head=True, cpus=cpus, resources={"sandbox_bwrap": 1}, env=worker_env)
-        cluster.start(head=False, cpus=cpus, resources={"sandbox_bwrap": 1}, env=worker_env)
-        _wait_for_nodes(cluster, 2)
         yield cluster
     finally:
         cluster.stop()
+
+
+def _start_two(worker_env: Mapping[str, str] | None, cpus: int, attempts: int = 3) -> Cluster:
+    """``ray start`` gives a node a fixed 30 s to register with the head, which a machine busy
+    with other work sometimes exceeds ("The current node timed out during startup"); such a
+    start is stopped and made again from scratch, a bounded number of times."""
+    for attempt in range(1, attempts + 1):
+        cluster = Cluster(Path(tempfile.mkdtemp(prefix="air-", dir="/tmp")))
+        try:
+            cluster.start(head=True, cpus=cpus, resources={"sandbox_bwrap": 1}, env=worker_env)
+            cluster.start(head=False, cpus=cpus, resources={"sandbox_bwrap": 1},
+                          env=worker_env)
+            _wait_for_nodes(cluster, 2)
+            return cluster
+        except RuntimeError as e:
+            cluster.stop()
+            if attempt == attempts or "timed out during startup" not in str(e):
+                raise
+    raise AssertionError("unreachable")
 
 
 def _wait_for_nodes(cluster: Cluster, n: int, timeout_s: float = 60) -> None:

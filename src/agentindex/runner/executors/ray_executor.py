@@ -31,6 +31,9 @@ from agentindex.tasks.model import Task
 
 INSTALL_HINT = "the Ray executor needs Ray: pip install 'agentindex[ray]' (or pip install ray)"
 DEFAULT_ARTIFACT_CAP_MB = 256
+# A one-machine cluster started for a job: room for a few trials' artifacts in flight, not
+# Ray's default of 30% of the machine's memory.
+LOCAL_OBJECT_STORE_BYTES = 512 * 1024 * 1024
 # A trial asks for this much of its backend's resource: it selects nodes, it does not count.
 SANDBOX_SHARE = 0.001
 
@@ -66,7 +69,8 @@ def connect(ray: ModuleType, address: str | None, backend: str) -> None:
         return
     if address is None:
         ray.init(resources={sandbox_resource(backend): 1}, include_dashboard=False,
-                 log_to_driver=False, configure_logging=False)
+                 object_store_memory=LOCAL_OBJECT_STORE_BYTES, log_to_driver=False,
+                 configure_logging=False)
     else:
         ray.init(address=address, log_to_driver=False, configure_logging=False)
 
