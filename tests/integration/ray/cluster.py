@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RAY = Path(sys.executable).with_name("ray")
-# Quicker detection of a dead node (default ~30 s).
-BASE_ENV = {"RAY_USAGE_STATS_ENABLED": "0",
+# Quicker detection of a dead node (default ~30 s). Token auth off whatever ~/.ray holds: a
+# cluster that ray.init() started for a job leaves ~/.ray/auth_token behind, which turns it on.
+BASE_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled",
             "RAY_health_check_period_ms": "2000", "RAY_health_check_timeout_ms": "5000",
             "RAY_health_check_failure_threshold": "5"}
 # A loopback address Ray does not rewrite: it replaces 127.0.0.1 (and "localhost") by the
