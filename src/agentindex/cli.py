@@ -17,6 +17,8 @@ tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories."
 app.add_typer(tasks_app, name="tasks")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their images.")
 app.add_typer(sandbox_app, name="sandbox")
+cluster_app = typer.Typer(no_args_is_help=True, help="Ray clusters that run trials.")
+app.add_typer(cluster_app, name="cluster")
 agents_app = typer.Typer(no_args_is_help=True, help="Harnesses: install them ahead of time.")
 app.add_typer(agents_app, name="agents")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
@@ -46,6 +48,11 @@ def run(
     allow_unenforced_limits: Annotated[bool | None, typer.Option(
         "--allow-unenforced-limits", help="run tasks whose memory/cpu limits the backend cannot "
         "enforce (recorded on each trial) instead of refusing them")] = None,
+    executor: Annotated[str | None, typer.Option(
+        "--executor", help="where trials run: local | ray")] = None,
+    ray_address: Annotated[str | None, typer.Option(
+        "--ray-address", help="Ray cluster to join (auto: the running one; default: start one)")
+    ] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -54,7 +61,8 @@ def run(
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
-        "scratch": scratch, "allow_unenforced_limits": allow_unenforced_limits}
+        "scratch": scratch, "allow_unenforced_limits": allow_unenforced_limits,
+        "executor": executor, "ray_address": ray_address}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 
@@ -145,6 +153,18 @@ def agents_install(
     from agentindex.commands.agents import agents_install_command
 
     _guard(lambda: agents_install_command(agents or [], console, err))
+
+
+@cluster_app.command("check")
+def cluster_check(
+    address: Annotated[str, typer.Option("--ray-address", help="the cluster (auto: the one "
+                                         "running here)")] = "auto",
+) -> None:
+    """Per node: its sandbox backends (really started), free resources, cached agents, whether
+    its gateway answers, and which provider keys are set there (names only)."""
+    from agentindex.commands.cluster import cluster_check_command
+
+    _guard(lambda: cluster_check_command(address, console))
 
 
 def _guard(action: Any) -> None:

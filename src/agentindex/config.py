@@ -38,6 +38,10 @@ class JobConfig(BaseModel):
                                           "or cpu limits the backend cannot enforce, recording "
                                           "it on the trial, instead of refusing it")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    executor: str = Field(default="local", description="where trials run: local (this process) "
+                          "or ray (a Ray cluster; see docs/RAY.md)")
+    ray_address: str | None = Field(default=None, description="the Ray cluster to join (auto: "
+                                    "the one running here); none: start a local one")
 
     @classmethod
     def from_yaml(cls, path: Path) -> JobConfig:

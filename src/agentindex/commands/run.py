@@ -14,6 +14,7 @@ from agentindex.errors import ConfigError
 from agentindex.gateway import ProvidersConfig
 from agentindex.report import write_report
 from agentindex.report.table import leaderboard
+from agentindex.runner.executors import get_executor
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.policy import Policy
 from agentindex.runner.variants import expand_variants
@@ -40,7 +41,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
         allow_unenforced_limits=config.allow_unenforced_limits,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
-        scratch_root=config.scratch,
+        scratch_root=config.scratch, executor=get_executor(config.executor, config.ray_address),
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

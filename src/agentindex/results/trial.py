@@ -110,6 +110,9 @@ class TrialResult(Record):
     limits_not_enforced: list[str] = Field(
         default_factory=list, description="the task's limits (memory_mb, cpus) its backend "
         "could not enforce, run so with --allow-unenforced-limits; empty: all enforced")
+    host: str | None = Field(default=None, description="the machine that ran the trial")
+    node_id: str | None = Field(default=None, description="the Ray node that ran it; None when "
+                                "the job's own process did (the local executor)")
 
 
 def _from_trial_1(d: dict[str, Any]) -> dict[str, Any]:

@@ -11,25 +11,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import fcntl
 import hashlib
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError, ErrorClass
-from agentindex.gateway import Gateway, ProvidersConfig
-from agentindex.results import CallRecord, FailedTry, SelfReportResult, TrialResult, VariantInfo
+from agentindex.gateway import ProvidersConfig
+from agentindex.results import TrialResult, VariantInfo
+from agentindex.runner.execute import FinishedTrial
+from agentindex.runner.executors.base import Executor, JobContext, TrialLost, TrialRunner
+from agentindex.runner.executors.local import LocalExecutor
 from agentindex.runner.policy import Policy
 from agentindex.runner.preflight import Plan, preflight
-from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
+from agentindex.runner.trial import TrialPlan
 from agentindex.runner.variants import Variant, trial_id
 from agentindex.sandbox import Backend
 from agentindex.store import Store
@@ -56,6 +57,7 @@ class JobSpec:
     internet: bool | None = None  # None: each task's own allow_internet
     allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
+    executor: Executor = field(default_factory=LocalExecutor)  # where the trials run
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
 
@@ -89,6 +91,9 @@ class Progress:
     def started(self, plan: TrialPlan) -> None: ...
 
     def finished(self, plan: TrialPlan, record: TrialResult) -> None: ...
+
+    def lost(self, plan: TrialPlan, reason: str) -> None:
+        """The executor could not run the trial; nothing of it was committed."""
 
 
 def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
@@ -166,92 +171,47 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         plans = list(plan_trials(spec))
         todo = [p for p in plans if p.trial_id not in done]
         progress.planned(len(plans), len(todo))
-        settings = TrialSettings(job=spec.name, backend=spec.backend,
-                                 scratch=spec.scratch, agent_cache=spec.agent_cache,
-                                 timeout_multiplier=spec.timeout_multiplier,
-                                 environ=dict(os.environ), internet=spec.internet,
-                                 allow_unenforced_limits=spec.allow_unenforced_limits)
         limit = asyncio.Semaphore(max(1, spec.concurrency))
+        lost: list[str] = []
 
-        async def one(plan: TrialPlan, settings: TrialSettings) -> None:
+        async def one(plan: TrialPlan, runner: TrialRunner) -> None:
             async with limit:
                 progress.started(plan)
-                record = await run_trial(plan, spec, settings, store)
-                progress.finished(plan, record)
+                staging = spec.job_dir / "trials" / ".staging" / plan.trial_id
+                try:
+                    finished = await runner.run(plan, staging)
+                except TrialLost as e:  # not committed: the next run of the job runs it again
+                    lost.append(f"{plan.trial_id}: {e}")
+                    progress.lost(plan, str(e))
+                    return
+                progress.finished(plan, commit_trial(spec, store, plan, finished, staging))
 
-        async with contextlib.AsyncExitStack() as stack:
-            if any(agent_for(p.variant).uses_model for p in todo):
-                gateway = await stack.enter_async_context(Gateway(spec.providers))
-                settings = dataclasses.replace(settings, gateway=gateway)
-            async with asyncio.TaskGroup() as tg:
-                for plan in todo:
-                    tg.create_task(one(plan, settings))
+        context = JobContext(name=spec.name, backend=spec.backend, scratch=spec.scratch,
+                             agent_cache=spec.agent_cache, policy=spec.policy, plans=todo,
+                             timeout_multiplier=spec.timeout_multiplier, internet=spec.internet,
+                             providers=spec.providers,
+                             allow_unenforced_limits=spec.allow_unenforced_limits)
+        async with spec.executor.session(context) as runner, asyncio.TaskGroup() as tg:
+            for plan in todo:
+                tg.create_task(one(plan, runner))
         shutil.rmtree(spec.scratch, ignore_errors=True)
         shutil.rmtree(spec.job_dir / "trials" / ".staging", ignore_errors=True)
+        if lost:
+            raise TrialLost(f"{len(lost)} trial(s) could not be run and were not committed "
+                            "(run the same command again to retry them): " + "; ".join(lost))
         return JobSummary(spec.job_dir, len(plans), len(plans) - len(todo), len(todo))
     finally:
         store.close()
 
 
-async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,
-                    store: Store) -> TrialResult:
-    """Every try until the policy stops retrying, then one atomic commit."""
-    staging = spec.job_dir / "trials" / ".staging" / plan.trial_id
-    shutil.rmtree(staging, ignore_errors=True)
-    failed: list[FailedTry] = []
-    calls: list[CallRecord] = []
-    try_no = 0
-    try:
-        while True:
-            try_no += 1
-            art = staging / "tries" / str(try_no)
-            outcome = await run_try(plan, settings, art, try_no)
-            calls += outcome.calls
-            if not spec.policy.should_retry(outcome.error_class, try_no):
-                break
-            failed.append(FailedTry(try_no=try_no, error_class=str(outcome.error_class),
-                                    error_message=outcome.error_message,
-                                    started_at=outcome.started_at,
-                                    finished_at=outcome.finished_at))
-    finally:
-        if settings.gateway is not None:  # no further try: providers drop the trial's state
-            settings.gateway.end_trial(plan.trial_id)
-    for item in art.iterdir():  # the last try's artifacts are the trial's
-        item.rename(staging / item.name)
-    art.rmdir()
-    if not failed:
-        (staging / "tries").rmdir()
-    result = _record(plan, spec.policy, outcome, try_no, failed)
+def commit_trial(spec: JobSpec, store: Store, plan: TrialPlan, finished: FinishedTrial,
+                 staging: Path) -> TrialResult:
+    """The one writer's atomic commit: ``result.json`` into the staging directory, the directory
+    renamed to ``trials/<id>/``, then the row (with the tries and calls) in one transaction."""
+    result = finished.result
     (staging / "result.json").write_text(result.model_dump_json(indent=2) + "\n")
     final = spec.job_dir / "trials" / plan.trial_id
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
-    store.commit_trial(result, calls)
+    store.commit_trial(result, finished.calls)
     return result
-
-
-def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
-            failed: list[FailedTry]) -> TrialResult:
-    return TrialResult(
-        trial_id=plan.trial_id, variant_key=plan.variant.key,
-        variant=VariantInfo.model_validate(plan.variant.row()), benchmark=plan.benchmark,
-        task_digest=plan.task.digest, task_name=plan.task.name, task_path=str(plan.task.path),
-        attempt=plan.attempt,
-        reward=out.verdict.reward if out.verdict else None,
-        rewards=out.verdict.rewards if out.verdict else None,
-        error_class=str(out.error_class) if out.error_class else None,
-        error_message=out.error_message, score_as=str(policy.score_as(out.error_class)),
-        tries=tries, failed_tries=failed, agent_exit_code=out.agent_exit_code,
-        agent_timed_out=out.agent_timed_out,
-        started_at=failed[0].started_at if failed else out.started_at,
-        finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
-        verify_s=out.verify_s, self_report=_self_report(out),
-        self_report_error=out.self_report_error,
-        limits_not_enforced=list(out.limits_not_enforced))
-
-
-def _self_report(out: TryOutcome) -> SelfReportResult | None:
-    if out.self_report is None:
-        return None
-    return SelfReportResult.model_validate(
-        {**asdict(out.self_report), "usage": out.self_report.usage.to_dict()})

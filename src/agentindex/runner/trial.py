@@ -68,6 +68,7 @@ class TrialSettings:
     # Run a task whose memory/cpu limits the backend cannot enforce (recorded on the trial)
     # instead of refusing it.
     allow_unenforced_limits: bool = False
+    node_id: str | None = None  # the Ray node this process runs on (None: not a Ray worker)
 
 
 @dataclass

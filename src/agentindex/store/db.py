@@ -47,12 +47,23 @@ class Store:
         version = self.get_meta("schema_version")
         if version is None:
             self.set_meta("schema_version", schema.SCHEMA_VERSION)
+        elif version in schema.MIGRATIONS:
+            self._migrate(version)
         elif version != schema.SCHEMA_VERSION:
             self.close()
             raise ConfigError(url, "meta.schema_version",
                               f"the store has schema {version} and this agentindex reads only "
                               f"schema {schema.SCHEMA_VERSION}: report it with the agentindex "
                               "that wrote it, or run the job again into a new directory")
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older store up to ``SCHEMA_VERSION``, all steps in one transaction."""
+        with self.engine.begin() as c:
+            while version in schema.MIGRATIONS:
+                for statement in schema.MIGRATIONS[version]:
+                    c.exec_driver_sql(statement)
+                version += 1
+            c.execute(_upsert(schema.meta, ["key"], {"key": "schema_version", "value": version}))
 
     @classmethod
     def in_job(cls, job_dir: Path) -> Store:

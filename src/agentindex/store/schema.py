@@ -33,7 +33,16 @@ from agentindex.results.base import Record
 
 # 2: trials gained format, benchmark and task_path (TrialResult); tries are FailedTry rows.
 # 3: trials gained self_report_error and limits_not_enforced.
-SCHEMA_VERSION = 3
+# 4: trials gained host and node_id (where the trial ran: a Ray executor's node).
+SCHEMA_VERSION = 4
+
+# What moves a store from one version to the next (the step is one transaction).
+MIGRATIONS: dict[int, list[str]] = {
+    2: ["ALTER TABLE trials ADD COLUMN self_report_error TEXT",
+        "ALTER TABLE trials ADD COLUMN limits_not_enforced JSON NOT NULL DEFAULT '[]'"],
+    3: ["ALTER TABLE trials ADD COLUMN host VARCHAR",
+        "ALTER TABLE trials ADD COLUMN node_id VARCHAR"],
+}
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,
                                                 bool: Boolean}

@@ -135,5 +135,5 @@ def test_a_store_of_an_older_schema_is_refused_clearly(tmp_path: Path) -> None:
         c.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     store.close()
     with pytest.raises(ConfigError, match=r"meta\.schema_version: the store has schema 1 and "
-                                          r"this agentindex reads only schema 3"):
+                                          r"this agentindex reads only schema 4"):
         Store.in_job(tmp_path)
