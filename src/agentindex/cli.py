@@ -17,6 +17,11 @@ tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories."
 app.add_typer(tasks_app, name="tasks")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their images.")
 app.add_typer(sandbox_app, name="sandbox")
+datasets_app = typer.Typer(no_args_is_help=True, help="Benchmark datasets: import releases.")
+app.add_typer(datasets_app, name="datasets")
+import_app = typer.Typer(no_args_is_help=True,
+                         help="Turn a local copy of a public release into task directories.")
+datasets_app.add_typer(import_app, name="import")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
@@ -142,6 +147,27 @@ def sandbox_base_image(
         console.print(f"{img.tag}: {state} (root filesystem {img.tarball})", highlight=False)
 
     _guard(build)
+
+
+@import_app.command("swe-bench-pro")
+def import_swe_bench_pro(
+    src: Annotated[Path, typer.Argument(help="a copy of scaleapi/SWE-bench_Pro-os")],
+    out: Annotated[Path, typer.Argument(help="where the task directories go")],
+    instances: Annotated[Path | None, typer.Option(
+        help="the instances JSONL (default: SRC/helper_code/sweap_eval_full_v2.jsonl)")] = None,
+    ids: Annotated[Path | None, typer.Option(
+        help="only these instances: ids one per line, or a subset manifest (.json)")] = None,
+    grading_only: Annotated[bool, typer.Option(
+        help="without the JSONL: only the grading part, from the per-instance files")] = False,
+    dockerhub_user: Annotated[str, typer.Option(
+        help="the account the official images are under")] = "jefzda",
+) -> None:
+    """SWE-Bench Pro instances as Harbor-format task directories, graded as the official
+    evaluator grades them."""
+    from agentindex.commands.datasets import import_swe_bench_pro_command
+
+    _guard(lambda: import_swe_bench_pro_command(src, out, instances, ids, grading_only,
+                                                dockerhub_user, console))
 
 
 def _guard(action: Any) -> None:
