@@ -74,6 +74,9 @@ def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -
                "level": LEVEL, "resamples": RESAMPLES, "seed": SEED},
         "generated_at": dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat(),
         "benchmarks": order,
+        # how each benchmark is named where a definition says so, e.g. our stand-in subsets
+        "benchmark_labels": {ref: label for j in jobs
+                             for ref, label in j.meta.benchmark_labels.items() if ref in order},
         "pareto_frontier": front,
         "variants": variants,
     }

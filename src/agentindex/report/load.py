@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any, cast
@@ -54,6 +54,7 @@ class JobMeta:
     index_weights: dict[str, float] | None
     benchmarks: list[str]
     price_date: dt.date | None  # meta.price_date, else the UTC date the job was created
+    benchmark_labels: dict[str, str] = field(default_factory=dict)  # ref -> how reports name it
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def read_meta(store: Store, job_dir: Path) -> JobMeta:
                   dt.datetime.fromtimestamp(created, dt.UTC).date() if created else None)
     return JobMeta(job_dir.name, job_dir, store.get_meta("index_definition"),
                    store.get_meta("index_weights"), store.get_meta("benchmarks") or [],
-                   price_date)
+                   price_date, store.get_meta("benchmark_labels") or {})
 
 
 def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:

@@ -31,8 +31,9 @@ def leaderboard(report: dict[str, Any]) -> Table:
     table.add_column("variant")
     if report["index_definition"]:
         table.add_column("index [95% CI]", justify="right")
+    labels = report.get("benchmark_labels") or {}
     for ref in report["benchmarks"]:
-        table.add_column(ref, justify="right")
+        table.add_column(f"{labels[ref]} ({ref})" if ref in labels else ref, justify="right")
     for name in ("trials", "errored", "$/task", "tokens/task", "cache hit", "time/task (s)",
                  "turns/task", "loops"):
         table.add_column(name, justify="right")

@@ -114,6 +114,8 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     store.set_meta("index_weights",
                    {c.benchmark: c.weight for c in index.components} if index else None)
     store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
+    store.set_meta("benchmark_labels", {b.ref: b.definition.label
+                                        for b in spec.selection.benchmarks if b.definition.label})
     store.put_job_rows(
         (v.row() for v in spec.variants),
         ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,

@@ -11,7 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from agentindex.commands.report import load_report
+from agentindex.report.table import leaderboard
 from agentindex.tasks.importers.swe_bench_pro_task import import_swe_bench_pro
 from tests.integration.helpers import run, trial_rows
 from tests.integration.sandbox.conftest import needs_podman
@@ -82,3 +85,27 @@ def test_a_broken_pass_to_pass_test_is_unresolved(imported: Path, tmp_path: Path
                                         "status": "PASSED"}]
     assert json.loads((verifier / "reward.json").read_text()) == {
         "fail_to_pass": 1.0, "pass_to_pass": 0.5, "reward": 0.0}
+
+
+def test_a_subset_benchmark_is_labelled_in_the_report(imported: Path, tmp_path: Path) -> None:
+    """A definition with a manifest runs exactly its instances; the report names it by label."""
+    chosen = sorted(p.name for p in imported.iterdir())[:2]
+    manifest = {"format": "agentindex.subset/1", "name": "pro-sub", "label": "Pro-Sub (our rule)",
+                "rule": "the first two", "key": "k", "runs": [], "population": 3,
+                "source": {"git": "https://example.invalid/x.git", "rev": "0" * 40},
+                "instances": [{"id": i, "solved_by": 0, "results": 0, "tie_break": "0"}
+                              for i in chosen]}
+    (tmp_path / "sub.json").write_text(json.dumps(manifest))
+    (tmp_path / "pro-sub@1.toml").write_text(
+        f'name = "pro-sub"\nversion = "1"\nlabel = "Pro-Sub (our rule)"\nkind = "patch"\n'
+        f'tasks = "{imported}"\nmanifest = "sub.json"\nseal_history = true\n')
+    summary = run(tmp_path / "pro-sub@1.toml", ["oracle"], tmp_path / "jobs",
+                  backend="container", concurrency=2)
+    rows = trial_rows(summary.job_dir)
+    assert sorted(str(r["task_name"]).rsplit("/", 1)[-1] for r in rows) == chosen
+    assert all(r["reward"] == 1.0 for r in rows)
+    report = load_report(summary.job_dir)
+    assert report["benchmark_labels"] == {"pro-sub@1": "Pro-Sub (our rule)"}
+    console = Console(width=300, record=True)
+    console.print(leaderboard(report))
+    assert "Pro-Sub (our rule) (pro-sub@1)" in console.export_text()
