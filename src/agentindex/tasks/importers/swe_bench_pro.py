@@ -229,9 +229,10 @@ def prompt_of(record: InstanceRecord) -> str:
 
 
 def reconstructed_checkout(base: str, gold: str, selected: tuple[str, ...]) -> str:
-    """Without ``before_repo_set_cmd``: check out from the gold commit those selected test paths
-    that the gold commit changed (entries that are test names, not paths, match nothing)."""
-    paths = " ".join(shlex.quote(p) for p in selected)
+    """Without ``before_repo_set_cmd``: check out from the gold commit the files it changed
+    among the selected test paths and Go test files (``*_test.go``; Go instances select tests
+    by name, not path). Test fixtures elsewhere are missed: an approximation, marked as one."""
+    paths = " ".join(shlex.quote(p) for p in (*selected, "*_test.go"))
     return (f"git diff --name-only -z {base} {gold} -- {paths} "
             f"| xargs -0 -r git checkout {gold} --")
 
