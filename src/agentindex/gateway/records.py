@@ -26,6 +26,8 @@ class CallRecord:
     - ``tools_offered``: the request offered tools (an agent turn), else a side call.
     - ``tool_digest``: digest of the tool calls the response made (see ``wire.tool_digest``).
     - ``error``: short description of what went wrong (upstream status, cut stream, ...).
+    - ``phase``: ``agent`` (the agent's calls: its cost is the index's) or ``grading`` (a
+      verifier's judge, metered apart).
     """
 
     trial_id: str
@@ -42,6 +44,7 @@ class CallRecord:
     tools_offered: bool
     tool_digest: str | None
     error: str | None
+    phase: str = "agent"
 
     def to_row(self) -> dict[str, Any]:
         """The row for the ``calls`` table (usage spread into its columns)."""

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from agentindex.gateway.exchange import Exchange, error_response, pump
 from agentindex.gateway.scripted import (
+    BEHAVIOURS,
     flaky_error,
     parse_scripted,
     scripted_reply,
@@ -50,7 +51,7 @@ class Scripted:
                                 content_type="application/json")
         models = [{"id": f"scripted/{b}", "name": f"models/scripted/{b}", "object": "model",
                    "type": "model", "display_name": f"scripted/{b}"}
-                  for b in ("oracle", "loop", "flaky", "cut", "text")]
+                  for b in BEHAVIOURS]
         return web.Response(body=dumps({"data": models, "models": models, "object": "list"}),
                             content_type="application/json")
 

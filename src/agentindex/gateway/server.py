@@ -61,6 +61,7 @@ class _Trial:
     sink: Callable[[CallRecord], None]
     scripted: ScriptedState
     seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    phase: str = "agent"
 
 
 class Gateway:
@@ -113,14 +114,18 @@ class Gateway:
 
     def open_trial(self, trial_id: str, try_no: int, *, model: str,
                    sink: Callable[[CallRecord], None],
-                   scripted: ScriptedContext | None = None) -> TrialRoute:
+                   scripted: ScriptedContext | None = None, phase: str = "agent",
+                   first_seq: int = 1) -> TrialRoute:
         """Give a trial (try) its own token and base URL. ``model`` is ``provider/model``
-        (``*``: taken from each request, for the standalone gateway)."""
+        (``*``: taken from each request, for the standalone gateway). ``phase`` marks its
+        calls (``agent``, or ``grading`` for a verifier's judge); a second route of the same
+        try numbers its calls from ``first_seq``."""
         token = secrets.token_urlsafe(24)
         # One state per trial, across its tries: scripted/flaky's errors are the trial's first
         # calls, so a try the runner retries after them can succeed.
         state = self._scripted.setdefault(trial_id, ScriptedState(scripted or ScriptedContext()))
-        self._trials[token] = _Trial(trial_id, try_no, model, sink, state)
+        self._trials[token] = _Trial(trial_id, try_no, model, sink, state,
+                                     itertools.count(first_seq), phase)
         return TrialRoute(token, f"{self.url}/t/{token}", trial_id, try_no)
 
     @contextlib.asynccontextmanager
@@ -213,7 +218,7 @@ def _record(ex: Exchange, trial: _Trial, seq: int) -> CallRecord:
         provider=ex.target.provider, model=ex.target.model, started_at=ex.started_at,
         first_byte_at=ex.first_byte_at, ended_at=time.time(), status=ex.status,
         usage=ex.scan.usage, tools_offered=ex.call.tools_offered,
-        tool_digest=ex.scan.tool_digest, error=ex.error,
+        tool_digest=ex.scan.tool_digest, error=ex.error, phase=trial.phase,
     )
 
 

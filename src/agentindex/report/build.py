@@ -74,6 +74,8 @@ def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -
                "level": LEVEL, "resamples": RESAMPLES, "seed": SEED},
         "generated_at": dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat(),
         "benchmarks": order,
+        # the judges of tasks whose verifier calls a model, priced at price_date as grading
+        "judge_models": sorted({m for v in variants for m in v["judge_models"]}),
         # how each benchmark is named where a definition says so, e.g. our stand-in subsets
         "benchmark_labels": {ref: label for j in jobs
                              for ref, label in j.meta.benchmark_labels.items() if ref in order},
@@ -109,7 +111,8 @@ def _variant_inputs(jobs: Sequence[JobData], benches: dict[str, set[str]], order
             if key not in inputs:
                 inputs[key] = VariantInput(rows.get(key) or _unknown_variant(key),
                                            {b: benches[b] for b in order}, weights)
-            inputs[key].add(t, j.calls.get(t.trial_id), j.retried.get(t.trial_id))
+            inputs[key].add(t, j.calls.get(t.trial_id), j.retried.get(t.trial_id),
+                            j.grading.get(t.trial_id))
     for key, row in rows.items():  # variants with no trial yet still get a row
         inputs.setdefault(key, VariantInput(row, {b: benches[b] for b in order}, weights))
     return list(inputs.values())

@@ -24,7 +24,7 @@ from agentindex.store import STORE_FILE, Store, schema
 
 _TRIAL_COLUMNS = ("trial_id", "variant_key", "task_digest", "task_name", "attempt", "reward",
                   "score_as", "error_class", "tries", "env_s", "agent_s", "verify_s",
-                  "self_report")
+                  "self_report", "judge_model", "answer_extracted")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Trial:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    judge_model: str | None = None
+    answer_extracted: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class JobData:
     calls: dict[str, TrialCalls]  # trial id -> its last try's calls
     retried: dict[str, CostSum]  # trial id -> spend of its retried tries
     retried_calls: dict[str, int]
+    grading: dict[str, TrialCalls] = field(default_factory=dict)  # trial id -> judge's calls
 
 
 def open_store(job_dir: Path) -> Store:
@@ -100,8 +103,12 @@ def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:
         else:  # a retried try (or calls of a trial never committed: also spend)
             retried.setdefault(trial_id, CostSum()).merge(summary.cost)
             retried_calls[trial_id] += summary.calls
+    grading = {trial_id: summarise_calls(group, pricer)
+               for (trial_id, try_no), group in groupby(stream_calls(store, "grading"),
+                                                        key=lambda c: c[:2])
+               if try_no == last_try.get(trial_id)}
     return JobData(meta, store.rows("variants"), dict(tasks), trials, calls, retried,
-                   dict(retried_calls))
+                   dict(retried_calls), grading)
 
 
 def read_trials(store: Store) -> Iterator[Trial]:
@@ -111,16 +118,18 @@ def read_trials(store: Store) -> Iterator[Trial]:
             yield Trial(*row)
 
 
-def stream_calls(store: Store) -> Iterator[CallRow]:
-    """Every call in (trial, try, seq) order. Rows come straight from the DB-API cursor (a
-    million SQLAlchemy rows cost seconds): plain tuples in ``CallRow``'s column order."""
+def stream_calls(store: Store, phase: str = "agent") -> Iterator[CallRow]:
+    """Every call of ``phase`` (the agent's, or ``grading``: a verifier's judge) in (trial, try,
+    seq) order. Rows come straight from the DB-API cursor (a million SQLAlchemy rows cost
+    seconds): plain tuples in ``CallRow``'s column order."""
     t = schema.calls
-    query = select(*(t.c[name] for name in CALL_COLUMNS)).order_by(t.c.trial_id, t.c.try_no,
-                                                                    t.c.seq)
+    query = select(*(t.c[name] for name in CALL_COLUMNS)).where(t.c.phase == phase) \
+        .order_by(t.c.trial_id, t.c.try_no, t.c.seq)
     raw = store.engine.raw_connection()
     try:
         cur = raw.cursor()
-        cur.execute(str(query.compile(dialect=store.engine.dialect)))
+        cur.execute(str(query.compile(dialect=store.engine.dialect,
+                                      compile_kwargs={"literal_binds": True})))
         while rows := cur.fetchmany(10_000):
             yield from cast(list[CallRow], rows)
         cur.close()

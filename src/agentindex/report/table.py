@@ -34,8 +34,9 @@ def leaderboard(report: dict[str, Any]) -> Table:
     labels = report.get("benchmark_labels") or {}
     for ref in report["benchmarks"]:
         table.add_column(f"{labels[ref]} ({ref})" if ref in labels else ref, justify="right")
-    for name in ("trials", "errored", "$/task", "tokens/task", "cache hit", "time/task (s)",
-                 "turns/task", "loops"):
+    graded = any(v.get("grading_cost_per_task_usd") is not None for v in report["variants"])
+    for name in ("trials", "errored", "$/task", *(["grading $/task"] if graded else []),
+                 "tokens/task", "cache hit", "time/task (s)", "turns/task", "loops"):
         table.add_column(name, justify="right")
     rows = sorted(report["variants"], key=lambda v: -(v["index"] or -1))
     for v in rows:
@@ -44,7 +45,10 @@ def leaderboard(report: dict[str, Any]) -> Table:
             cells.append(_index(v))
         cells += [_fmt(v["benchmarks"][ref]["score"], ".3f") for ref in report["benchmarks"]]
         cost = "unknown price" if v.get("price_unknown") else _fmt(v["cost_per_task_usd"], ".4f")
-        cells += [str(v["trials"]), str(v["errored"]), cost, _tokens(v),
+        cells += [str(v["trials"]), str(v["errored"]), cost]
+        if graded:
+            cells.append(_fmt(v["grading_cost_per_task_usd"], ".4f"))
+        cells += [_tokens(v),
                   _fmt(v["cache_hit_rate"], ".1%"), _fmt(v["time_per_task_s"], ".2f"),
                   _fmt(v["turns_per_task"], ".1f"), _fmt(v["loop_rate"], ".1%")]
         table.add_row(*cells)

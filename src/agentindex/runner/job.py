@@ -26,12 +26,14 @@ from typing import Any
 from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError
 from agentindex.gateway import Gateway, ProvidersConfig
+from agentindex.runner.judging import judge_model_for
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
 from agentindex.runner.variants import Variant, trial_id
 from agentindex.sandbox import Backend
 from agentindex.store import Store, TrialRecord, TryRecord
 from agentindex.tasks.catalog import Selection
+from agentindex.tasks.judge import judge_spec
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class JobSpec:
     agent_cache: Path = CACHE
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
+    judge_model: str | None = None  # None: the judge model each judged task names
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
@@ -150,11 +153,14 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         done = store.done_trial_ids()
         plans = list(plan_trials(spec))
         todo = [p for p in plans if p.trial_id not in done]
+        for p in todo:  # a judged task without a judge model fails the run, not each trial
+            judge_model_for(p.task, spec.judge_model)
         progress.planned(len(plans), len(todo))
         settings = TrialSettings(job=spec.name, backend=spec.backend,
                                  scratch=spec.scratch, agent_cache=spec.agent_cache,
                                  timeout_multiplier=spec.timeout_multiplier,
-                                 environ=dict(os.environ), internet=spec.internet)
+                                 environ=dict(os.environ), internet=spec.internet,
+                                 judge_model=spec.judge_model)
         limit = asyncio.Semaphore(max(1, spec.concurrency))
 
         async def one(plan: TrialPlan, settings: TrialSettings) -> None:
@@ -164,7 +170,7 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
                 progress.finished(plan, record)
 
         async with contextlib.AsyncExitStack() as stack:
-            if any(agent_for(p.variant).uses_model for p in todo):
+            if any(agent_for(p.variant).uses_model or judge_spec(p.task) for p in todo):
                 gateway = await stack.enter_async_context(Gateway(spec.providers))
                 settings = dataclasses.replace(settings, gateway=gateway)
             async with asyncio.TaskGroup() as tg:
@@ -221,7 +227,8 @@ def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         started_at=failed[0].started_at if failed else out.started_at,
         finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
         verify_s=out.verify_s,
-        self_report=_self_report(out))
+        self_report=_self_report(out), judge_model=out.judge_model,
+        answer_extracted=out.answer_extracted)
 
 
 def _self_report(out: TryOutcome) -> dict[str, Any] | None:

@@ -28,6 +28,8 @@ class TrialRecord:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    judge_model: str | None = None  # the model the verifier's judge ran on (None: no judge)
+    answer_extracted: bool = False  # qna: the answer was taken from the agent's final message
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,8 @@ trials = Table(
     Column("agent_s", Float),
     Column("verify_s", Float),
     Column("self_report", JSON),
+    Column("judge_model", String),  # the verifier's judge model; None when it needs none
+    Column("answer_extracted", Boolean, nullable=False, server_default="0"),
 )
 
 tries = Table(
@@ -99,4 +101,5 @@ calls = Table(
     Column("tools_offered", Boolean, nullable=False),
     Column("tool_digest", String),
     Column("error", Text),
+    Column("phase", String, nullable=False, server_default="agent"),  # agent | grading
 )
