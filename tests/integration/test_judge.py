@@ -104,3 +104,21 @@ def test_malformed_judge_output_is_a_verifier_error(tmp_path: Path) -> None:
     # item, all metered
     assert sorted(c["try_no"] for c in grading) == [n for n in range(1, row["tries"] + 1)
                                                     for _ in range(2 * 3)]
+
+
+def test_a_printed_answer_is_extracted_and_marked(tmp_path: Path) -> None:
+    """builtin on scripted/text prints its answer and writes no answer file: the runner writes
+    its final message there before grading, and says so."""
+    write_qna_task(tmp_path / "tasks", "q1")
+    summary = run(tmp_path / "tasks", ["builtin", "oracle"], tmp_path / "jobs",
+                  models=["scripted/text"])
+    rows = {r["agent"]: r for r in trial_rows(summary.job_dir)}
+    printed, written = rows["builtin"], rows["oracle"]
+    assert printed["reward"] == 1.0 and printed["answer_extracted"] is True
+    assert written["reward"] == 1.0 and written["answer_extracted"] is False
+    trial = summary.job_dir / "trials" / printed["trial_id"]
+    assert (trial / "agent" / "answer.txt").read_text() == "Done.\n"
+    assert json.loads((trial / "result.json").read_text())["answer_extracted"] is True
+    report = load_report(summary.job_dir)
+    assert {v["agent"]: v["answers_extracted"] for v in report["variants"]} == {
+        "builtin": 1, "oracle": 0}

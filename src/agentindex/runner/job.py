@@ -236,6 +236,7 @@ def _self_report(out: TryOutcome) -> dict[str, Any] | None:
         return None
     report = asdict(out.self_report)
     report["usage"] = out.self_report.usage.to_dict()
+    del report["final_message"]  # kept as the agent's answer file when it was extracted
     return report
 
 

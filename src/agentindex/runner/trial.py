@@ -15,6 +15,7 @@ from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
 from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
 from agentindex.gateway import CallRecord, Gateway
+from agentindex.runner.answers import extract_answer
 from agentindex.runner.judging import judge_env, judge_model_for, judge_problem
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
@@ -170,6 +171,8 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
                 if task.kind is TaskKind.PATCH else None
             out.env_s = time.monotonic() - t0
             await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
+            out.answer_extracted = await extract_answer(sandbox, task, out.self_report,
+                                                        art / "setup")
             if base is not None:
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
             await _verify_phase(plan, settings, sandbox, art, out, try_no, spec.netns)
