@@ -35,7 +35,7 @@ def _read_ids(path: Path) -> list[str]:
     except OSError as e:
         raise ConfigError(path, None, f"cannot read: {e.strerror}") from None
     if path.suffix == ".json":
-        from agentindex.tasks.manifest import read_manifest
+        from agentindex.tasks.subset import read_manifest
 
         return list(read_manifest(path).ids)
     return [line.strip() for line in text.splitlines() if line.strip()]

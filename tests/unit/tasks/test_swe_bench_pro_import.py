@@ -182,3 +182,32 @@ def test_verdict_needs_every_graded_test_passed(tmp_path: Path) -> None:
 def test_unusable_parser_output_writes_no_reward(tmp_path: Path) -> None:
     code, out = _grade(tmp_path, "{not json")
     assert code == 3 and not (out / "reward.json").exists()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "agentindex.cli", "datasets", "import",
+                           "swe-bench-pro", *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "300"})
+
+
+def test_cli_imports_a_subset_and_reports_errors(release: Path, tmp_path: Path) -> None:
+    ids = [json.loads(line)["instance_id"] for line in
+           (release / "helper_code" / "sweap_eval_full_v2.jsonl").read_text().splitlines()]
+    manifest = {"format": "agentindex.subset/1", "name": "s", "label": "S", "rule": "r",
+                "key": "k", "runs": [], "population": 3,
+                "source": {"git": "https://example.invalid/x.git", "rev": "0" * 40},
+                "instances": [{"id": ids[1], "solved_by": 0, "results": 0, "tie_break": "0"}]}
+    (tmp_path / "subset.json").write_text(json.dumps(manifest))
+    done = _cli(str(release), str(tmp_path / "out"), "--ids", str(tmp_path / "subset.json"))
+    assert done.returncode == 0, done.stderr
+    assert "1 tasks written" in done.stdout and "0 instance(s) failed" in done.stdout
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [ids[1]]
+    (release / "run_scripts" / ids[0] / "run_script.sh").unlink()
+    done = _cli(str(release), str(tmp_path / "out2"))
+    assert done.returncode == 1
+    assert f"FAIL {ids[0]}: {release}/run_scripts/{ids[0]}/run_script.sh: {ids[0]}: " \
+        "run_script.sh: missing" in done.stdout
+    (release / "helper_code" / "sweap_eval_full_v2.jsonl").unlink()
+    done = _cli(str(release), str(tmp_path / "out3"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "sweap_eval_full_v2.jsonl: missing: the prompts" in done.stderr
