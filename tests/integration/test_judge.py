@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from agentindex.commands.report import load_report
+from agentindex.report import load_report
 from agentindex.store import Store
 from tests.integration.helpers import run, trial_rows
 from tests.qna_judge_fixture import write_qna_task
@@ -64,16 +64,16 @@ def test_judge_calls_are_metered_as_grading(tmp_path: Path,
         for f in trial.rglob("*"):  # no artifact of the trial holds the key
             assert not f.is_file() or CANARY.encode() not in f.read_bytes(), f
     report = load_report(summary.job_dir)
-    assert report["judge_models"] == [GPT5_JUDGE]
-    by_agent = {v["agent"]: v for v in report["variants"]}
+    assert report.judge_models == [GPT5_JUDGE]
+    by_agent = {v.agent: v for v in report.variants}
     # the index's cost is the agent's; grading is apart (3 judge calls per answered task)
-    assert by_agent["builtin"]["cost_per_task_usd"] == pytest.approx(2 * GPT5_CALL_USD)
-    assert by_agent["builtin"]["grading_cost_per_task_usd"] == pytest.approx(3 * GPT5_CALL_USD)
-    assert by_agent["oracle"]["cost_per_task_usd"] is None  # no model, no agent cost
-    assert by_agent["oracle"]["grading_cost_per_task_usd"] == pytest.approx(3 * GPT5_CALL_USD)
-    assert by_agent["nop"]["grading_cost_per_task_usd"] == 0.0
-    assert by_agent["oracle"]["grading_calls_per_task"] == 3.0
-    assert by_agent["oracle"]["turns_per_task"] is None  # judge calls are not agent turns
+    assert by_agent["builtin"].cost_per_task_usd == pytest.approx(2 * GPT5_CALL_USD)
+    assert by_agent["builtin"].grading_cost_per_task_usd == pytest.approx(3 * GPT5_CALL_USD)
+    assert by_agent["oracle"].cost_per_task_usd is None  # no model, no agent cost
+    assert by_agent["oracle"].grading_cost_per_task_usd == pytest.approx(3 * GPT5_CALL_USD)
+    assert by_agent["nop"].grading_cost_per_task_usd == 0.0
+    assert by_agent["oracle"].grading_calls_per_task == 3.0
+    assert by_agent["oracle"].turns_per_task is None  # judge calls are not agent turns
 
 
 def test_judge_model_flag_changes_the_recorded_model(tmp_path: Path) -> None:
@@ -120,5 +120,4 @@ def test_a_printed_answer_is_extracted_and_marked(tmp_path: Path) -> None:
     assert (trial / "agent" / "answer.txt").read_text() == "Done.\n"
     assert json.loads((trial / "result.json").read_text())["answer_extracted"] is True
     report = load_report(summary.job_dir)
-    assert {v["agent"]: v["answers_extracted"] for v in report["variants"]} == {
-        "builtin": 1, "oracle": 0}
+    assert {v.agent: v.answers_extracted for v in report.variants} == {"builtin": 1, "oracle": 0}

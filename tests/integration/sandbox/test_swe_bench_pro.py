@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from agentindex.commands.report import load_report
+from agentindex.report import load_report
 from agentindex.report.table import leaderboard
 from agentindex.tasks.importers.swe_bench_pro_task import import_swe_bench_pro
 from tests.integration.helpers import run, trial_rows
@@ -105,7 +105,7 @@ def test_a_subset_benchmark_is_labelled_in_the_report(imported: Path, tmp_path: 
     assert sorted(str(r["task_name"]).rsplit("/", 1)[-1] for r in rows) == chosen
     assert all(r["reward"] == 1.0 for r in rows)
     report = load_report(summary.job_dir)
-    assert report["benchmark_labels"] == {"pro-sub@1": "Pro-Sub (our rule)"}
+    assert report.benchmark_labels == {"pro-sub@1": "Pro-Sub (our rule)"}
     console = Console(width=300, record=True)
     console.print(leaderboard(report))
     assert "Pro-Sub (our rule) (pro-sub@1)" in console.export_text()
