@@ -11,7 +11,7 @@ from pydantic import Field
 
 from agentindex.results.base import Record, read_json_file, read_versioned
 
-REPORT_FORMAT = "agentindex.report/3"
+REPORT_FORMAT = "agentindex.report/4"
 
 
 class TokenFigures(Record):
@@ -162,10 +162,19 @@ def _from_report_2(d: dict[str, Any]) -> dict[str, Any]:
     return {**d, "variants": variants}
 
 
+def _from_report_3(d: dict[str, Any]) -> dict[str, Any]:
+    """report/3 had no judges and no benchmark labels: nothing was graded by a model, so no
+    grading spend (null) and no extracted answers."""
+    variants = [{**v, "grading_cost_per_task_usd": None, "grading_calls_per_task": None,
+                 "judge_models": [], "answers_extracted": 0} for v in d.get("variants", [])]
+    return {**d, "benchmark_labels": {}, "judge_models": [], "variants": variants}
+
+
 def read_report(data: Any, source: object) -> Report:
     """A parsed ``report.json`` as a :class:`Report`, upgraded from report/2."""
     return read_versioned(Report, data, source, REPORT_FORMAT,
-                          {"agentindex.report/2": (REPORT_FORMAT, _from_report_2)})
+                          {"agentindex.report/2": ("agentindex.report/3", _from_report_2),
+                           "agentindex.report/3": (REPORT_FORMAT, _from_report_3)})
 
 
 def load_report_file(path: Path) -> Report:
