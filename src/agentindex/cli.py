@@ -19,6 +19,11 @@ sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their
 app.add_typer(sandbox_app, name="sandbox")
 cluster_app = typer.Typer(no_args_is_help=True, help="Ray clusters that run trials.")
 app.add_typer(cluster_app, name="cluster")
+datasets_app = typer.Typer(no_args_is_help=True, help="Benchmark datasets: import releases.")
+app.add_typer(datasets_app, name="datasets")
+import_app = typer.Typer(no_args_is_help=True,
+                         help="Turn a local copy of a public release into task directories.")
+datasets_app.add_typer(import_app, name="import")
 agents_app = typer.Typer(no_args_is_help=True, help="Harnesses: install them ahead of time.")
 app.add_typer(agents_app, name="agents")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
@@ -53,6 +58,9 @@ def run(
     ray_address: Annotated[str | None, typer.Option(
         "--ray-address", help="Ray cluster to join (auto: the running one; default: start one)")
     ] = None,
+    judge_model: Annotated[str | None, typer.Option(
+        "--judge-model", help="provider/model judging tasks whose verifier calls a model "
+                              "(default: the model each task names)")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -62,7 +70,8 @@ def run(
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
         "scratch": scratch, "allow_unenforced_limits": allow_unenforced_limits,
-        "executor": executor, "ray_address": ray_address}
+        "executor": executor, "ray_address": ray_address,
+        "judge_model": judge_model}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 
@@ -165,6 +174,27 @@ def cluster_check(
     from agentindex.commands.cluster import cluster_check_command
 
     _guard(lambda: cluster_check_command(address, console))
+
+
+@import_app.command("swe-bench-pro")
+def import_swe_bench_pro(
+    src: Annotated[Path, typer.Argument(help="a copy of scaleapi/SWE-bench_Pro-os")],
+    out: Annotated[Path, typer.Argument(help="where the task directories go")],
+    instances: Annotated[Path | None, typer.Option(
+        help="the instances JSONL (default: SRC/helper_code/sweap_eval_full_v2.jsonl)")] = None,
+    ids: Annotated[Path | None, typer.Option(
+        help="only these instances: ids one per line, or a subset manifest (.json)")] = None,
+    grading_only: Annotated[bool, typer.Option(
+        help="without the JSONL: only the grading part, from the per-instance files")] = False,
+    dockerhub_user: Annotated[str, typer.Option(
+        help="the account the official images are under")] = "jefzda",
+) -> None:
+    """SWE-Bench Pro instances as Harbor-format task directories, graded as the official
+    evaluator grades them."""
+    from agentindex.commands.datasets import import_swe_bench_pro_command
+
+    _guard(lambda: import_swe_bench_pro_command(src, out, instances, ids, grading_only,
+                                                dockerhub_user, console))
 
 
 def _guard(action: Any) -> None:

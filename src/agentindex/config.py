@@ -42,6 +42,8 @@ class JobConfig(BaseModel):
                           "or ray (a Ray cluster; see docs/RAY.md)")
     ray_address: str | None = Field(default=None, description="the Ray cluster to join (auto: "
                                     "the one running here); none: start a local one")
+    judge_model: str | None = Field(default=None, description="provider/model of the judge for "
+                                    "tasks whose verifier calls one (default: what each names)")
 
     @classmethod
     def from_yaml(cls, path: Path) -> JobConfig:
@@ -61,6 +63,7 @@ class JobConfig(BaseModel):
     def default_job_name(self, attempts: int) -> str:
         """Stable for the same datasets, agents, models and attempts, so re-running the same
         command resumes the same job."""
-        key = json.dumps([self.datasets, self.agents, self.models, self.settings, attempts])
+        key = json.dumps([self.datasets, self.agents, self.models, self.settings, attempts]
+                         + ([self.judge_model] if self.judge_model else []))
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(self.datasets[0]).name.split("@")[0])
         return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"

@@ -38,6 +38,7 @@ class SelfReport:
     turns: int | None = None
     duration_s: float | None = None
     session_id: str | None = None
+    final_message: str | None = None  # the agent's last text answer, when the harness says it
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         allow_unenforced_limits=config.allow_unenforced_limits,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
         scratch_root=config.scratch, executor=get_executor(config.executor, config.ray_address),
+        judge_model=config.judge_model,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

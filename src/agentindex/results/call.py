@@ -41,6 +41,9 @@ class CallRecord(Tokens):
                                     description="digest of the tool calls the response made")
     error: str | None = Field(default=None,
                               description="what went wrong (upstream status, cut stream…)")
+    phase: str = Field(default="agent", description=(
+        "'agent' (the agent's calls: their cost is the index's) or 'grading' (a verifier's "
+        "judge, metered apart)"))
 
     if TYPE_CHECKING:  # the gateway hands its parsed Usage over whole: ``usage=`` is accepted
         def __init__(self, *, usage: Usage | None = None, **fields: Any) -> None: ...

@@ -75,12 +75,14 @@ def _result(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
         verify_s=out.verify_s, self_report=_self_report(out),
         self_report_error=out.self_report_error,
-        limits_not_enforced=list(out.limits_not_enforced), host=socket.gethostname(),
+        limits_not_enforced=list(out.limits_not_enforced), judge_model=out.judge_model,
+        answer_extracted=out.answer_extracted, host=socket.gethostname(),
         node_id=node_id)
 
 
 def _self_report(out: TryOutcome) -> SelfReportResult | None:
     if out.self_report is None:
         return None
-    return SelfReportResult.model_validate(
-        {**asdict(out.self_report), "usage": out.self_report.usage.to_dict()})
+    report = asdict(out.self_report)
+    del report["final_message"]  # kept as the agent's answer file when it was extracted
+    return SelfReportResult.model_validate({**report, "usage": out.self_report.usage.to_dict()})

@@ -28,6 +28,7 @@ from agentindex.results import TrialResult, VariantInfo
 from agentindex.runner.execute import FinishedTrial
 from agentindex.runner.executors.base import Executor, JobContext, TrialLost, TrialRunner
 from agentindex.runner.executors.local import LocalExecutor
+from agentindex.runner.judging import judge_model_for
 from agentindex.runner.policy import Policy
 from agentindex.runner.preflight import Plan, preflight
 from agentindex.runner.trial import TrialPlan
@@ -56,6 +57,7 @@ class JobSpec:
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
     allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
+    judge_model: str | None = None  # None: the judge model each judged task names
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
     executor: Executor = field(default_factory=LocalExecutor)  # where the trials run
 
@@ -131,6 +133,8 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     store.set_meta("index_weights",
                    {c.benchmark: c.weight for c in index.components} if index else None)
     store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
+    store.set_meta("benchmark_labels", {b.ref: b.definition.label
+                                        for b in spec.selection.benchmarks if b.definition.label})
     store.put_job_rows(
         (VariantInfo.model_validate(v.row()) for v in spec.variants),
         ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,
@@ -170,6 +174,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         done = store.done_trial_ids(RERUN)
         plans = list(plan_trials(spec))
         todo = [p for p in plans if p.trial_id not in done]
+        for p in todo:  # a judged task without a judge model fails the run, not each trial
+            judge_model_for(p.task, spec.judge_model)
         progress.planned(len(plans), len(todo))
         limit = asyncio.Semaphore(max(1, spec.concurrency))
         lost: list[str] = []
@@ -190,7 +196,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
                              agent_cache=spec.agent_cache, policy=spec.policy, plans=todo,
                              timeout_multiplier=spec.timeout_multiplier, internet=spec.internet,
                              providers=spec.providers,
-                             allow_unenforced_limits=spec.allow_unenforced_limits)
+                             allow_unenforced_limits=spec.allow_unenforced_limits,
+                             judge_model=spec.judge_model)
         async with spec.executor.session(context) as runner, asyncio.TaskGroup() as tg:
             for plan in todo:
                 tg.create_task(one(plan, runner))

@@ -40,9 +40,11 @@ def provider_context(gateway: Gateway, model: str, task: Task) -> ScriptedContex
 
 @contextlib.asynccontextmanager
 async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task: Task,
-                  calls_file: Path, netns: Path | None = None) -> AsyncIterator[Metering]:
+                  calls_file: Path, netns: Path | None = None, *, phase: str = "agent",
+                  first_seq: int = 1) -> AsyncIterator[Metering]:
     """Open the try's route (reachable from inside ``netns`` when given); close it after, so a
-    process that outlived the try can make no further call."""
+    process that outlived the try can make no further call. ``phase`` marks its calls (a
+    verifier's judge gets a ``grading`` route of its own, numbered after the agent's calls)."""
     calls_file.parent.mkdir(parents=True, exist_ok=True)
     with calls_file.open("a", encoding="utf-8") as out:
         metering: Metering | None = None
@@ -54,7 +56,8 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
             out.flush()
 
         route = gateway.open_trial(trial_id, try_no, model=model, sink=sink,
-                                   context=provider_context(gateway, model, task))
+                                   context=provider_context(gateway, model, task), phase=phase,
+                                   first_seq=first_seq)
         metering = Metering(gateway, route)
         try:
             if netns is None:

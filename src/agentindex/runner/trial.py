@@ -21,6 +21,8 @@ from agentindex.errors import (
     VerifierError,
 )
 from agentindex.gateway import CallRecord, Gateway
+from agentindex.runner.answers import extract_answer
+from agentindex.runner.judging import judge_env, judge_model_for, judge_problem
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
@@ -69,6 +71,7 @@ class TrialSettings:
     # instead of refusing it.
     allow_unenforced_limits: bool = False
     node_id: str | None = None  # the Ray node this process runs on (None: not a Ray worker)
+    judge_model: str | None = None  # --judge-model: overrides the judge model tasks name
 
 
 @dataclass
@@ -87,7 +90,9 @@ class TryOutcome:
     env_s: float | None = None
     agent_s: float | None = None
     verify_s: float | None = None
-    calls: list[CallRecord] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)  # the agent's, then the grading ones
+    judge_model: str | None = None
+    answer_extracted: bool = False
 
     def fail(self, error: ErrorClass, message: str) -> None:
         """Record an error; a later, graver one (no reward at all) replaces an agent error."""
@@ -101,11 +106,13 @@ def agent_for(variant: Variant) -> Agent:
                      else variant.agent)
 
 
-def network_for(task: Task, agent: Agent, internet: bool | None = None) -> Network:
+def network_for(task: Task, agent: Agent, internet: bool | None = None,
+                judged: bool = False) -> Network:
     """Internet off (the task's setting, or ``internet`` when the run overrides it): an agent
-    that uses a model reaches only its gateway, others nothing."""
+    that uses a model, or a task whose verifier calls a judge (``judged``), reaches only the
+    gateway; others nothing."""
     if (internet if internet is not None else internet_allowed(task)) is False:
-        return Network.GATEWAY if agent.uses_model else Network.NONE
+        return Network.GATEWAY if agent.uses_model or judged else Network.NONE
     return Network.HOST  # the gateway is on the host's loopback
 
 
@@ -131,7 +138,8 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     t0 = time.monotonic()
     await agent.install(settings.agent_cache)
     out.install_s = time.monotonic() - t0
-    network = network_for(task, agent, settings.internet)
+    out.judge_model = judge_model_for(task, settings.judge_model)
+    network = network_for(task, agent, settings.internet, out.judge_model is not None)
     settings.backend.check(task, network)
     limits = limits_for(task)
     out.limits_not_enforced = check_limits(task, limits, settings)
@@ -150,12 +158,16 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             metering = await stack.enter_async_context(
                 _metered(plan, settings, try_no, art, netns))
             out.calls = metering.calls
-        await _in_sandbox(plan, settings, agent, spec, art, out, metering)
+        await _in_sandbox(plan, settings, agent, spec, art, out, metering, try_no)
     if out.verify_s is not None and out.error_class is not ErrorClass.VERIFIER_TIMEOUT:
         try:
             out.verdict = read_reward(art / "verifier")
         except VerifierError as e:
             out.fail(e.error_class, str(e))
+        problem = judge_problem(art / "verifier") if out.judge_model else None
+        if problem:
+            out.verdict = None
+            out.fail(ErrorClass.VERIFIER, problem)
 
 
 def check_limits(task: Task, limits: Limits, settings: TrialSettings) -> tuple[str, ...]:
@@ -176,7 +188,8 @@ def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
 
 
 async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, spec: SandboxSpec,
-                      art: Path, out: TryOutcome, metering: Metering | None) -> None:
+                      art: Path, out: TryOutcome, metering: Metering | None,
+                      try_no: int) -> None:
     task = plan.task
     t0 = time.monotonic()
     async with settings.backend.sandbox(spec) as sandbox:
@@ -185,9 +198,11 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
                 if task.kind is TaskKind.PATCH else None
             out.env_s = time.monotonic() - t0
             await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
+            out.answer_extracted = await extract_answer(sandbox, task, out.self_report,
+                                                        art / "setup")
             if base is not None:
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
-            await _verify_phase(task, settings, sandbox, art, out)
+            await _verify_phase(plan, settings, sandbox, art, out, try_no, spec.netns)
         finally:
             await sandbox.get("/logs/agent", art / "agent")
             await sandbox.get("/logs/verifier", art / "verifier")
@@ -241,18 +256,32 @@ def upstream_failure(calls: list[CallRecord]) -> str | None:
     return last.error
 
 
-async def _verify_phase(task: Task, settings: TrialSettings, sandbox: Sandbox, art: Path,
-                        out: TryOutcome) -> None:
-    """Tests go in only now; test.sh's exit code is ignored: the reward file decides."""
-    env = resolve_env(task.config.verifier.env, settings.environ or {}, file=task.toml_path,
-                      section="verifier.env")
+async def _verify_phase(plan: TrialPlan, settings: TrialSettings, sandbox: Sandbox, art: Path,
+                        out: TryOutcome, try_no: int, netns: Path | None) -> None:
+    """Tests go in only now; test.sh's exit code is ignored: the reward file decides. A judge
+    gets a gateway route of its own, open only while the verifier runs."""
+    task = plan.task
     timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
     await sandbox.put(task.tests_dir, "/tests")
-    t0 = time.monotonic()
-    result = await sandbox.exec(["sh", "-c", VERIFY_SCRIPT], env=env, timeout=timeout,
-                                stdout=art / "verifier" / "test-stdout.txt",
-                                stderr=art / "verifier" / "test-stderr.txt")
-    out.verify_s = time.monotonic() - t0
+    async with AsyncExitStack() as stack:
+        if out.judge_model is None:
+            env = resolve_env(task.config.verifier.env, settings.environ or {},
+                              file=task.toml_path, section="verifier.env")
+        else:
+            if settings.gateway is None:
+                raise ConfigError("run", "--judge-model", "a judged task needs the gateway")
+            grading = await stack.enter_async_context(metered(
+                settings.gateway, plan.trial_id, try_no, out.judge_model, task,
+                art / "calls.jsonl", netns, phase="grading", first_seq=len(out.calls) + 1))
+            env = judge_env(task, settings.environ or {}, grading.route.base_url,
+                            grading.route.token, out.judge_model)
+            # the judge's calls are the trial's too, kept even if the verifier fails
+            stack.callback(lambda: out.calls.extend(grading.calls))
+        t0 = time.monotonic()
+        result = await sandbox.exec(["sh", "-c", VERIFY_SCRIPT], env=env, timeout=timeout,
+                                    stdout=art / "verifier" / "test-stdout.txt",
+                                    stderr=art / "verifier" / "test-stderr.txt")
+        out.verify_s = time.monotonic() - t0
     if result.timed_out:
         out.fail(ErrorClass.VERIFIER_TIMEOUT, f"tests/test.sh killed at its timeout of "
                                               f"{timeout:g} s")

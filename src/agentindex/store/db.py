@@ -144,16 +144,20 @@ class Store:
                      "failed_tries": sorted(failed.get(d["trial_id"], []),
                                             key=lambda t: t.try_no)})
 
-    def stream_calls(self, columns: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        """``columns`` of every call in (trial, try, seq) order, as plain tuples straight from
-        the DB-API cursor (a million SQLAlchemy rows or models cost seconds)."""
+    def stream_calls(self, columns: Iterable[str],
+                     phase: str = "agent") -> Iterator[tuple[Any, ...]]:
+        """``columns`` of every call of ``phase`` (``agent``, or ``grading``: a verifier's
+        judge) in (trial, try, seq) order, as plain tuples straight from the DB-API cursor (a
+        million SQLAlchemy rows or models cost seconds)."""
         t = schema.calls
-        query = select(*(t.c[name] for name in columns)).order_by(t.c.trial_id, t.c.try_no,
-                                                                  t.c.seq)
+        query = select(*(t.c[name] for name in columns)).where(t.c.phase == phase) \
+            .order_by(t.c.trial_id, t.c.try_no, t.c.seq)
         raw = self.engine.raw_connection()
         try:
             cur = raw.cursor()
-            cur.execute(str(query.compile(dialect=self.engine.dialect)))
+            # the phase is one of ours, never user text: bound literally for the raw cursor
+            cur.execute(str(query.compile(dialect=self.engine.dialect,
+                                          compile_kwargs={"literal_binds": True})))
             while rows := cur.fetchmany(10_000):
                 yield from cast(list[tuple[Any, ...]], rows)
             cur.close()

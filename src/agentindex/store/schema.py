@@ -34,7 +34,8 @@ from agentindex.results.base import Record
 # 2: trials gained format, benchmark and task_path (TrialResult); tries are FailedTry rows.
 # 3: trials gained self_report_error and limits_not_enforced.
 # 4: trials gained host and node_id (where the trial ran: a Ray executor's node).
-SCHEMA_VERSION = 4
+# 5: calls gained phase (agent | grading); trials gained judge_model and answer_extracted.
+SCHEMA_VERSION = 5
 
 # What moves a store from one version to the next (the step is one transaction).
 MIGRATIONS: dict[int, list[str]] = {
@@ -42,6 +43,9 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE trials ADD COLUMN limits_not_enforced JSON NOT NULL DEFAULT '[]'"],
     3: ["ALTER TABLE trials ADD COLUMN host VARCHAR",
         "ALTER TABLE trials ADD COLUMN node_id VARCHAR"],
+    4: ["ALTER TABLE calls ADD COLUMN phase VARCHAR NOT NULL DEFAULT 'agent'",
+        "ALTER TABLE trials ADD COLUMN judge_model VARCHAR",
+        "ALTER TABLE trials ADD COLUMN answer_extracted BOOLEAN NOT NULL DEFAULT 0"],
 }
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,

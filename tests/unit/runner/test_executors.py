@@ -66,24 +66,31 @@ def test_executor_registry() -> None:
         get_executor("local", "auto")
 
 
+NEW_TRIAL_COLUMNS = ("self_report_error", "limits_not_enforced", "host", "node_id", "judge_model",
+                     "answer_extracted")
+
+
 def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
     store = Store.in_job(tmp_path)
     store.close()
     db = tmp_path / "results.sqlite"
     with sqlite3.connect(db) as c:  # as version 2 made it
-        for column in ("self_report_error", "limits_not_enforced", "host", "node_id"):
+        for column in NEW_TRIAL_COLUMNS:
             c.execute(f"alter table trials drop column {column}")
+        c.execute("alter table calls drop column phase")
         c.execute("update meta set value = '2' where key = 'schema_version'")
     store = Store.in_job(tmp_path)
     try:
-        assert store.get_meta("schema_version") == 4
+        assert store.get_meta("schema_version") == 5
     finally:
         store.close()
     with sqlite3.connect(db) as c:
         columns = [r[1] for r in c.execute("pragma table_info(trials)")]
-    assert columns[-4:] == ["self_report_error", "limits_not_enforced", "host", "node_id"]
+        call_columns = [r[1] for r in c.execute("pragma table_info(calls)")]
+    assert columns[-len(NEW_TRIAL_COLUMNS):] == list(NEW_TRIAL_COLUMNS)
+    assert call_columns[-1] == "phase"
     again = Store.in_job(tmp_path)  # migrated once: opening it again changes nothing
-    assert again.get_meta("schema_version") == 4
+    assert again.get_meta("schema_version") == 5
     again.close()
 
 

@@ -31,6 +31,7 @@ class JobContext:
     internet: bool | None = None
     providers: ProvidersConfig | None = None
     allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
+    judge_model: str | None = None  # --judge-model: overrides the judge model tasks name
 
 
 class TrialLost(AgentIndexError):

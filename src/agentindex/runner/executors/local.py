@@ -15,6 +15,7 @@ from agentindex.runner.execute import FinishedTrial, execute_trial
 from agentindex.runner.executors.base import JobContext
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, agent_for
+from agentindex.tasks.judge import judge_spec
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,10 @@ class LocalExecutor:
                                  agent_cache=job.agent_cache,
                                  timeout_multiplier=job.timeout_multiplier,
                                  environ=dict(os.environ), internet=job.internet,
-                                 allow_unenforced_limits=job.allow_unenforced_limits)
+                                 allow_unenforced_limits=job.allow_unenforced_limits,
+                                 judge_model=job.judge_model)
         async with contextlib.AsyncExitStack() as stack:
-            if any(agent_for(p.variant).uses_model for p in job.plans):
+            if any(agent_for(p.variant).uses_model or judge_spec(p.task) for p in job.plans):
                 gateway = await stack.enter_async_context(Gateway(job.providers))
                 settings = dataclasses.replace(settings, gateway=gateway)
             yield _LocalRunner(settings, job.policy)

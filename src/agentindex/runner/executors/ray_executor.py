@@ -130,7 +130,8 @@ class RayRunner:
                             artifact_cap_bytes=self.cap_bytes,
                             timeout_multiplier=job.timeout_multiplier, internet=job.internet,
                             providers=job.providers,
-                            allow_unenforced_limits=job.allow_unenforced_limits)
+                            allow_unenforced_limits=job.allow_unenforced_limits,
+                            judge_model=job.judge_model)
 
     async def run(self, plan: TrialPlan, staging: Path) -> FinishedTrial:
         ref = self.remote.options(max_retries=self.retries, retry_exceptions=False,

@@ -30,6 +30,7 @@ from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, agent_for
 from agentindex.sandbox import Backend, get_backend
 from agentindex.sandbox.cleanup import PREFIX, owner_alive, owner_id
+from agentindex.tasks.judge import judge_spec
 from agentindex.tasks.loader import task_digest
 from agentindex.tasks.model import Task
 
@@ -57,6 +58,7 @@ class TrialRequest:
     internet: bool | None = None
     providers: ProvidersConfig | None = None  # base URLs and key *variable names*, no key
     allow_unenforced_limits: bool = False
+    judge_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
             job=request.job, backend=node_backend(request.backend), scratch=work / "scratch",
             agent_cache=CACHE, timeout_multiplier=request.timeout_multiplier,
             environ=dict(os.environ), internet=request.internet, node_id=node_id,
-            allow_unenforced_limits=request.allow_unenforced_limits)
+            allow_unenforced_limits=request.allow_unenforced_limits,
+            judge_model=request.judge_model)
         finished = asyncio.run(_execute(plan, request, settings, work / "staging"))
         # The result names the task where the job read it, not this node's copy.
         result = finished.result.model_copy(update={"task_path": str(request.plan.task.path)})
@@ -106,7 +109,8 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
 async def _execute(plan: TrialPlan, request: TrialRequest, settings: TrialSettings,
                    staging: Path) -> FinishedTrial:
     async with contextlib.AsyncExitStack() as stack:
-        if agent_for(plan.variant).uses_model:  # this node's gateway, this node's keys
+        if agent_for(plan.variant).uses_model or judge_spec(plan.task):  # this node's gateway
+            #                                                   and this node's keys
             gateway = await stack.enter_async_context(Gateway(request.providers))
             settings = dataclasses.replace(settings, gateway=gateway)
         return await execute_trial(plan, request.policy, settings, staging)
