@@ -26,10 +26,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from agentindex.paths import cache_dir
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
-from agentindex.site import cache_root
 from agentindex.store import Store
 from agentindex.tasks.catalog import resolve_datasets
 
@@ -73,7 +73,7 @@ def main() -> None:
     p.add_argument("tasks", type=Path, nargs="+")
     p.add_argument("--repeats", type=int, default=3)
     a = p.parse_args()
-    cache = cache_root() / "verifier" / "uv-cache"
+    cache = cache_dir("verifier", "uv-cache")
     with tempfile.TemporaryDirectory(prefix="verifier-tools-") as tmp:
         jobs = Path(tmp)
         without = show("without", trials(a.tasks, jobs, "without", False, a.repeats))

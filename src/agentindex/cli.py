@@ -17,8 +17,16 @@ tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories."
 app.add_typer(tasks_app, name="tasks")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their images.")
 app.add_typer(sandbox_app, name="sandbox")
-datasets_app = typer.Typer(no_args_is_help=True, help="Benchmark task sources: pull, list.")
+cluster_app = typer.Typer(no_args_is_help=True, help="Ray clusters that run trials.")
+app.add_typer(cluster_app, name="cluster")
+datasets_app = typer.Typer(no_args_is_help=True,
+                            help="Benchmark datasets: pull, list, import releases.")
 app.add_typer(datasets_app, name="datasets")
+import_app = typer.Typer(no_args_is_help=True,
+                         help="Turn a local copy of a public release into task directories.")
+datasets_app.add_typer(import_app, name="import")
+agents_app = typer.Typer(no_args_is_help=True, help="Harnesses: install them ahead of time.")
+app.add_typer(agents_app, name="agents")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
@@ -43,6 +51,17 @@ def run(
         "--providers", help="the gateway's providers file (TOML)")] = None,
     scratch: Annotated[Path | None, typer.Option(
         "--scratch", help="where sandboxes work while trials run, e.g. /dev/shm")] = None,
+    allow_unenforced_limits: Annotated[bool | None, typer.Option(
+        "--allow-unenforced-limits", help="run tasks whose memory/cpu limits the backend cannot "
+        "enforce (recorded on each trial) instead of refusing them")] = None,
+    executor: Annotated[str | None, typer.Option(
+        "--executor", help="where trials run: local | ray")] = None,
+    ray_address: Annotated[str | None, typer.Option(
+        "--ray-address", help="Ray cluster to join (auto: the running one; default: start one)")
+    ] = None,
+    judge_model: Annotated[str | None, typer.Option(
+        "--judge-model", help="provider/model judging tasks whose verifier calls a model "
+                              "(default: the model each task names)")] = None,
     clamp_resources: Annotated[bool | None, typer.Option(
         "--clamp-resources", help="clamp tasks asking more CPUs/memory than the machine has")
     ] = None,
@@ -56,7 +75,10 @@ def run(
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
-        "scratch": scratch, "clamp_resources": clamp_resources, "valid_only": valid_only}
+        "scratch": scratch, "allow_unenforced_limits": allow_unenforced_limits,
+        "executor": executor, "ray_address": ray_address,
+        "judge_model": judge_model,
+        "clamp_resources": clamp_resources, "valid_only": valid_only}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 
@@ -117,19 +139,9 @@ def prices(
     date: Annotated[str | None, typer.Option("--date", help="price date YYYY-MM-DD")] = None,
 ) -> None:
     """Show the price sheet used for each model, at a price date (default: today)."""
-    import datetime as dt
+    from agentindex.commands.prices import prices_command
 
-    from agentindex.errors import ConfigError
-    from agentindex.pricing import price_sheet
-
-    def show() -> None:
-        try:
-            when = dt.date.fromisoformat(date) if date else None
-        except ValueError:
-            raise ConfigError("prices", "--date", f"{date!r} is not YYYY-MM-DD") from None
-        console.print(price_sheet(models, when))
-
-    _guard(show)
+    _guard(lambda: prices_command(models, date, console))
 
 
 @sandbox_app.command("base-image")
@@ -138,17 +150,58 @@ def sandbox_base_image(
     engine: Annotated[str, typer.Option(help="podman or docker")] = "podman",
     suite: Annotated[str, typer.Option(help="Debian suite")] = "bookworm",
     mirror: Annotated[str | None, typer.Option(help="Debian mirror (default: the host's)")] = None,
+    cache: Annotated[Path | None, typer.Option(
+        help="where the root filesystem tarball is kept (default: the cache directory)")] = None,
     force: Annotated[bool, typer.Option(help="rebuild even if the image exists")] = False,
 ) -> None:
     """Build a Debian base image from Debian's packages (debootstrap), for offline builds."""
-    from agentindex.sandbox.base_image import build_base_image
+    from agentindex.commands.base_image import base_image_command
 
-    def build() -> None:
-        img = build_base_image(tag, engine=engine, suite=suite, mirror=mirror, force=force)
-        state = "built" if img.built else "already present"
-        console.print(f"{img.tag}: {state} (root filesystem {img.tarball})", highlight=False)
+    _guard(lambda: base_image_command(tag, engine, suite, mirror, cache, force, console))
 
-    _guard(build)
+
+@agents_app.command("install")
+def agents_install(
+    agents: Annotated[list[str] | None, typer.Argument(
+        help="NAME[@VERSION] ... (default: every installable harness)")] = None,
+) -> None:
+    """Install harnesses into the cache ahead of time, so no trial pays for it."""
+    from agentindex.commands.agents import agents_install_command
+
+    _guard(lambda: agents_install_command(agents or [], console, err))
+
+
+@cluster_app.command("check")
+def cluster_check(
+    address: Annotated[str, typer.Option("--ray-address", help="the cluster (auto: the one "
+                                         "running here)")] = "auto",
+) -> None:
+    """Per node: its sandbox backends (really started), free resources, cached agents, whether
+    its gateway answers, and which provider keys are set there (names only)."""
+    from agentindex.commands.cluster import cluster_check_command
+
+    _guard(lambda: cluster_check_command(address, console))
+
+
+@import_app.command("swe-bench-pro")
+def import_swe_bench_pro(
+    src: Annotated[Path, typer.Argument(help="a copy of scaleapi/SWE-bench_Pro-os")],
+    out: Annotated[Path, typer.Argument(help="where the task directories go")],
+    instances: Annotated[Path | None, typer.Option(
+        help="the instances JSONL (default: SRC/helper_code/sweap_eval_full_v2.jsonl)")] = None,
+    ids: Annotated[Path | None, typer.Option(
+        help="only these instances: ids one per line, or a subset manifest (.json)")] = None,
+    grading_only: Annotated[bool, typer.Option(
+        help="without the JSONL: only the grading part, from the per-instance files")] = False,
+    dockerhub_user: Annotated[str, typer.Option(
+        help="the account the official images are under")] = "jefzda",
+) -> None:
+    """SWE-Bench Pro instances as Harbor-format task directories, graded as the official
+    evaluator grades them."""
+    from agentindex.commands.datasets import import_swe_bench_pro_command
+
+    _guard(lambda: import_swe_bench_pro_command(src, out, instances, ids, grading_only,
+                                                dockerhub_user, console))
 
 
 @app.command()

@@ -98,10 +98,3 @@ def load_site(environ: Mapping[str, str] | None = None) -> SiteConfig:
         return SiteConfig.model_validate(read_toml(path))
     except ValidationError as e:
         raise validation_error(path, e) from None
-
-
-def cache_root(environ: Mapping[str, str] | None = None) -> Path:
-    """``$XDG_CACHE_HOME/agentindex`` (default ``~/.cache/agentindex``)."""
-    environ = os.environ if environ is None else environ
-    root = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME", Path.home())) / ".cache")
-    return Path(root) / "agentindex"

@@ -173,7 +173,6 @@ def test_a_source_must_be_pinned(tmp_path: Path) -> None:
 
 
 def test_a_benchmark_without_a_source_says_so(tmp_path: Path) -> None:
-    out = cli(env(tmp_path), "pull", "swe-atlas-qna@1")
+    out = cli(env(tmp_path), "pull", "demo-qna@1")
     assert out.returncode == 0
-    assert ("swe-atlas-qna@1: its tasks come from ${AGENTINDEX_SWE_ATLAS_QNA_TASKS} (no [source] "
-            "to pull)") in out.stdout
+    assert "demo-qna@1: its tasks come from ../demo/qna (no [source] to pull)" in out.stdout

@@ -40,7 +40,7 @@ def test_validate_classifies_every_task_and_run_valid_only_leaves_the_rest_out(
     assert got["broken-solution"] == ("oracle_fails", "oracle scored 0.0")
     assert got["always-passes"] == ("nop_passes", "nop scored 1.0")
     assert got["needs-a-build"][0] == "environment_error"
-    assert got["needs-a-build"][1].startswith("oracle: sandbox: ")
+    assert got["needs-a-build"][1].startswith("oracle: config: ")  # this backend cannot run it
     assert "RUN" in got["needs-a-build"][1]
     good = bench["tasks"]["good"]
     assert good["oracle"]["reward"] == 1.0 and good["nop"]["reward"] == 0.0
@@ -61,5 +61,5 @@ def test_validate_classifies_every_task_and_run_valid_only_leaves_the_rest_out(
     excluded = report["excluded_tasks"]["tasks@local"]
     assert excluded["broken-solution"] == "oracle_fails: oracle scored 0.0"
     assert excluded["always-passes"] == "nop_passes: nop scored 1.0"
-    assert excluded["needs-a-build"].startswith("environment_error: oracle: sandbox: ")
+    assert excluded["needs-a-build"].startswith("environment_error: oracle: config: ")
     assert "good" not in excluded

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from agentindex.agents.base import AgentContext, AgentOutcome, SelfReport
 from agentindex.agents.install import Package, ensure_installed, sandbox_dir
 from agentindex.errors import ConfigError, SandboxError
-from agentindex.gateway.config import DEFAULT_PROVIDERS
+from agentindex.gateway.config import ProvidersConfig
 from agentindex.sandbox.base import ExecResult, Sandbox
 
 LOGS = "/logs/agent"  # kept as trials/<id>/agent/ by the runner
@@ -81,25 +81,26 @@ def split_model(model: str | None, agent: str) -> tuple[str, str]:
 
 
 def provider_protocols(provider: str, given: tuple[str, ...]) -> tuple[str, ...]:
-    """The wire protocols of ``provider``: as the runner gave them, else the built-in table's."""
-    if given:
-        return given
-    spec = DEFAULT_PROVIDERS.get(provider)
-    return tuple(spec["protocols"]) if spec else ("openai-chat",)
+    """The wire protocols of ``provider``: as the runner gave them (its gateway's providers),
+    else the built-in providers'; ConfigError for a provider neither knows."""
+    return given or ProvidersConfig.defaults().spoken_by(provider)
 
 
 def pick_protocol(spoken: tuple[str, ...], supported: tuple[str, ...], agent: str,
                   provider: str, wanted: object = None) -> str:
-    """The protocol asked for (the variant setting ``protocol``) if both sides speak it, else the
-    first of the harness's preference that the provider speaks."""
+    """The protocol ``agent`` speaks to ``provider``: the one asked for (the variant setting
+    ``protocol``) if both sides speak it, else the first of the harness's preference
+    (``supported``) that the provider speaks (``spoken``). The one place this is decided;
+    ConfigError naming agent, provider and both lists when there is none."""
+    sides = (f"{agent} speaks {', '.join(supported)}; provider {provider!r} speaks "
+             f"{', '.join(spoken) or 'nothing'}")
     if wanted is not None and (wanted not in spoken or wanted not in supported):
         raise ConfigError("--model", None, f"{agent} with provider {provider!r} cannot use "
-                                           f"protocol {wanted!r}")
+                                           f"protocol {wanted!r} ({sides})")
     for protocol in ((wanted,) if isinstance(wanted, str) else supported):
         if protocol in spoken:
             return protocol
-    raise ConfigError("--model", None, f"{agent} speaks {', '.join(supported)}; provider "
-                                       f"{provider!r} speaks {', '.join(spoken)}")
+    raise ConfigError("--model", None, f"no wire protocol in common: {sides}")
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:
@@ -148,6 +149,9 @@ class CliAgent(ABC):
     default_version: ClassVar[str]
     package: ClassVar[Package]
     uses_model: bool = True
+    # A key the harness itself needs, for one that talks to its vendor's service instead of the
+    # gateway (cursor-cli); None for every harness the gateway serves.
+    key_env: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         self.version: str | None = self.default_version
@@ -180,8 +184,7 @@ class CliAgent(ABC):
     async def run(self, ctx: AgentContext) -> AgentOutcome:
         launch = self.launch(self.run_spec(ctx))
         ctx.logs.mkdir(parents=True, exist_ok=True)
-        (ctx.logs / "launch.json").write_text(json.dumps(
-            {"argv": launch.argv, "env": launch.env, "files": sorted(launch.files)}, indent=2))
+        (ctx.logs / "launch.json").write_text(json.dumps(launch_record(launch), indent=2))
         await write_home_files(ctx.sandbox, launch.files, ctx.logs)
         result = await ctx.sandbox.exec(launch.argv, env=launch.env, timeout=ctx.timeout_sec,
                                         stdout=ctx.logs / "stdout.txt",
@@ -189,7 +192,31 @@ class CliAgent(ABC):
         await keep_transcripts(ctx.sandbox, launch.transcripts, ctx.logs)
         await ctx.sandbox.get(LOGS, ctx.logs)
         stdout = (ctx.logs / "stdout.txt").read_text(errors="replace")
-        return AgentOutcome(result, self.self_report(Outputs(stdout, ctx.logs)))
+        return self.outcome(result, Outputs(stdout, ctx.logs))
+
+    def outcome(self, result: ExecResult, out: Outputs) -> AgentOutcome:
+        """The run's outcome with its self-report; a self-report that cannot be parsed is
+        recorded as such (``self_report_error``) and the trial goes on to its verifier."""
+        try:
+            return AgentOutcome(result, self.self_report(out))
+        # What a harness wrote is foreign data, and its parser ours: whatever either gets
+        # wrong must not cost the trial its verification. Recorded, never hidden.
+        except Exception as e:
+            return AgentOutcome(result, None, f"{self.name} self-report could not be parsed: "
+                                              f"{type(e).__name__}: {e}")
+
+
+REDACTED = "<redacted>"
+
+
+def launch_record(launch: Launch) -> dict[str, Any]:
+    """What ``launch.json`` keeps of a launch: the argv, the config files' paths, and the env's
+    variable **names** only. Values are redacted, every one: some carry a credential (the trial
+    token; for cursor-cli the user's own ``CURSOR_API_KEY``), and a page that ``view`` serves
+    must never show one. The values are a pure function of the run (``launch``), so nothing is
+    lost for debugging."""
+    return {"argv": launch.argv, "env": dict.fromkeys(sorted(launch.env), REDACTED),
+            "files": sorted(launch.files)}
 
 
 # Runs in the sandbox: each file's text arrives in an env var, so nothing needs quoting.

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bar
 
+from agentindex.results import TrialResult
 from agentindex.runner.job import Progress
 from agentindex.runner.trial import TrialPlan
-from agentindex.store import TrialRecord
 
 
 class LiveProgress(Progress):
@@ -38,7 +38,7 @@ class LiveProgress(Progress):
         self.running += 1
         self._describe()
 
-    def finished(self, plan: TrialPlan, record: TrialRecord) -> None:
+    def finished(self, plan: TrialPlan, record: TrialResult) -> None:
         self.running -= 1
         if record.error_class and record.reward is None:
             self.errored += 1
@@ -51,9 +51,18 @@ class LiveProgress(Progress):
             mark = f"[red]{record.reward:g}[/red]"
         if record.error_class and record.reward is not None:
             mark += f" ({record.error_class})"
+        where = f" on {record.host} ({record.node_id[:8]})" if record.node_id else ""
+        self._line(plan, f"{mark}  [dim]{record.trial_id}{where}[/dim]")
+
+    def lost(self, plan: TrialPlan, reason: str) -> None:
+        self.running -= 1
+        self.errored += 1
+        self._line(plan, f"[yellow]lost[/yellow] (not committed; a re-run retries it): {reason}")
+
+    def _line(self, plan: TrialPlan, text: str) -> None:
         task = plan.task.name.rsplit("/", 1)[-1]
-        self.console.print(f"  {plan.variant.label:<28} {task:<32} #{plan.attempt} "
-                           f"{mark}  [dim]{record.trial_id}[/dim]", highlight=False)
+        self.console.print(f"  {plan.variant.label:<28} {task:<32} #{plan.attempt} {text}",
+                           highlight=False)
         self.bar.advance(self.task)
         self._describe()
 

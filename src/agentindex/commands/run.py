@@ -9,11 +9,12 @@ from typing import Any
 from rich.console import Console
 
 from agentindex.commands.progress import LiveProgress
-from agentindex.commands.report import write_report
 from agentindex.config import JobConfig
 from agentindex.errors import ConfigError
 from agentindex.gateway import ProvidersConfig
+from agentindex.report import write_report
 from agentindex.report.table import leaderboard
+from agentindex.runner.executors import get_executor
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.policy import Policy
 from agentindex.runner.validity import read_manifest, valid_only
@@ -43,8 +44,11 @@ def build_spec(config: JobConfig) -> JobSpec:
         selection=selection, variants=variants, attempts=attempts,
         concurrency=config.concurrency, backend=get_backend(config.env),
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
+        allow_unenforced_limits=config.allow_unenforced_limits,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
-        scratch_root=config.scratch, verifier_tools=config.verifier_tools,
+        scratch_root=config.scratch, executor=get_executor(config.executor, config.ray_address),
+        judge_model=config.judge_model,
+        verifier_tools=config.verifier_tools,
         clamp_resources=config.clamp_resources, excluded=excluded,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,

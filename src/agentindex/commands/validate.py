@@ -37,6 +37,7 @@ def validate_command(datasets: list[str], env: str, concurrency: int, jobs_dir: 
     spec = JobSpec(name=name, jobs_dir=jobs_dir.resolve(), selection=selection,
                    variants=expand_variants(["oracle", "nop"], []), attempts=1,
                    concurrency=concurrency, backend=get_backend(env), clamp_resources=clamp,
+                   preflight_tasks=False,
                    verifier_tools=True, config={"validate": datasets, "env": env},
                    policy=NO_RETRIES)
     if run:

@@ -25,9 +25,14 @@ class Metering:
         self.gateway.close_trial(self.route.token)
 
 
-def scripted_context(task: Task) -> ScriptedContext:
-    """What ``scripted/*`` models may know of the task: its reference solution (so
-    ``scripted/oracle`` can carry it out with the harness's own shell tool) and instruction."""
+def provider_context(gateway: Gateway, model: str, task: Task) -> ScriptedContext | None:
+    """What the model's provider may know of the task. Only ``scripted/*`` models (test doubles)
+    get anything: the reference solution (so ``scripted/oracle`` can carry it out with the
+    harness's own shell tool) and the instruction. A real model's trial never reads
+    ``solve.sh``."""
+    spec = gateway.providers.get(model.partition("/")[0])
+    if spec is None or spec.kind != "scripted":
+        return None
     solve = task.solution_dir / "solve.sh"
     return ScriptedContext(solution=solve.read_text() if solve.is_file() else None,
                            instruction=task.instruction)
@@ -35,9 +40,11 @@ def scripted_context(task: Task) -> ScriptedContext:
 
 @contextlib.asynccontextmanager
 async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task: Task,
-                  calls_file: Path, netns: Path | None = None) -> AsyncIterator[Metering]:
+                  calls_file: Path, netns: Path | None = None, *, phase: str = "agent",
+                  first_seq: int = 1) -> AsyncIterator[Metering]:
     """Open the try's route (reachable from inside ``netns`` when given); close it after, so a
-    process that outlived the try can make no further call."""
+    process that outlived the try can make no further call. ``phase`` marks its calls (a
+    verifier's judge gets a ``grading`` route of its own, numbered after the agent's calls)."""
     calls_file.parent.mkdir(parents=True, exist_ok=True)
     with calls_file.open("a", encoding="utf-8") as out:
         metering: Metering | None = None
@@ -49,7 +56,8 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
             out.flush()
 
         route = gateway.open_trial(trial_id, try_no, model=model, sink=sink,
-                                   scripted=scripted_context(task))
+                                   context=provider_context(gateway, model, task), phase=phase,
+                                   first_seq=first_seq)
         metering = Metering(gateway, route)
         try:
             if netns is None:

@@ -14,16 +14,32 @@ from typing import Any
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
-from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
+from agentindex.errors import (
+    ConfigError,
+    ErrorClass,
+    TrialError,
+    UnsupportedBySandbox,
+    VerifierError,
+)
 from agentindex.gateway import CallRecord, Gateway
+from agentindex.runner.answers import extract_answer
+from agentindex.runner.judging import judge_env, judge_model_for, judge_problem
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
 from agentindex.runner.verifier_tools import VerifierTools
 from agentindex.runner.verify import Expectations, Verdict, check_verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
-from agentindex.sandbox.limits import fit_limits, limits_for, machine_resources
-from agentindex.sandbox.netns import NetNamespace, internet_allowed
+from agentindex.sandbox.base import Limits
+from agentindex.sandbox.internet import internet_allowed
+from agentindex.sandbox.limits import (
+    fit_limits,
+    limits_for,
+    machine_resources,
+    refusal,
+    unenforced_limits,
+)
+from agentindex.sandbox.netns import NetNamespace
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
 
@@ -60,6 +76,11 @@ class TrialSettings:
     environ: Mapping[str, str] | None = None
     gateway: Gateway | None = None  # started by the job when a variant uses a model
     internet: bool | None = None  # overrides every task's allow_internet when set
+    # Run a task whose memory/cpu limits the backend cannot enforce (recorded on the trial)
+    # instead of refusing it.
+    allow_unenforced_limits: bool = False
+    node_id: str | None = None  # the Ray node this process runs on (None: not a Ray worker)
+    judge_model: str | None = None  # --judge-model: overrides the judge model tasks name
     clamp_resources: bool = False  # run a task asking more than the machine has, clamped
     verifier_tools: VerifierTools | None = None  # uv/uvx where TB2's test.sh looks
 
@@ -74,11 +95,15 @@ class TryOutcome:
     agent_exit_code: int | None = None
     agent_timed_out: bool = False
     self_report: SelfReport | None = None
+    self_report_error: str | None = None
+    limits_not_enforced: tuple[str, ...] = ()  # the task's limits the backend could not enforce
     install_s: float | None = None
     env_s: float | None = None
     agent_s: float | None = None
     verify_s: float | None = None
-    calls: list[CallRecord] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)  # the agent's, then the grading ones
+    judge_model: str | None = None
+    answer_extracted: bool = False
     environment: dict[str, Any] = field(default_factory=dict)  # image, stand-in, clamps
 
     def fail(self, error: ErrorClass, message: str) -> None:
@@ -93,11 +118,13 @@ def agent_for(variant: Variant) -> Agent:
                      else variant.agent)
 
 
-def network_for(task: Task, agent: Agent, internet: bool | None = None) -> Network:
+def network_for(task: Task, agent: Agent, internet: bool | None = None,
+                judged: bool = False) -> Network:
     """Internet off (the task's setting, or ``internet`` when the run overrides it): an agent
-    that uses a model reaches only its gateway, others nothing."""
+    that uses a model, or a task whose verifier calls a judge (``judged``), reaches only the
+    gateway; others nothing."""
     if (internet if internet is not None else internet_allowed(task)) is False:
-        return Network.GATEWAY if agent.uses_model else Network.NONE
+        return Network.GATEWAY if agent.uses_model or judged else Network.NONE
     return Network.HOST  # the gateway is on the host's loopback
 
 
@@ -108,6 +135,8 @@ async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: i
         await _run(plan, settings, art, try_no, out)
     except TrialError as e:
         out.fail(e.error_class, str(e))
+    except ConfigError as e:  # one only this trial could find (a harness's own requirement)
+        out.fail(ErrorClass.CONFIG, str(e))
     except Exception as e:  # the trial boundary: our own bug, recorded, never lost
         out.fail(ErrorClass.INTERNAL, f"{type(e).__name__}: {e}")
         (art / "error.txt").write_text(traceback.format_exc())
@@ -121,15 +150,17 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     t0 = time.monotonic()
     await agent.install(settings.agent_cache)
     out.install_s = time.monotonic() - t0
-    network = network_for(task, agent, settings.internet)
+    out.judge_model = judge_model_for(task, settings.judge_model)
+    network = network_for(task, agent, settings.internet, out.judge_model is not None)
     settings.backend.check(task, network)
-    env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
-                      section="environment.env")
-    cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
     fitted = fit_limits(limits_for(task), machine_resources(), clamp=settings.clamp_resources)
     limits = fitted.limits
     if fitted.clamped:
         out.environment["clamped"] = fitted.clamped
+    out.limits_not_enforced = check_limits(task, limits, settings)
+    env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
+                      section="environment.env")
+    cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
     tools = settings.verifier_tools
     rw: dict[str, Path] = {}
     if tools is not None:
@@ -147,13 +178,26 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             metering = await stack.enter_async_context(
                 _metered(plan, settings, try_no, art, netns))
             out.calls = metering.calls
-        await _in_sandbox(plan, settings, agent, spec, art, out, metering)
+        await _in_sandbox(plan, settings, agent, spec, art, out, metering, try_no)
     if out.verify_s is not None and out.error_class is not ErrorClass.VERIFIER_TIMEOUT:
         try:
             out.verdict = check_verdict(read_reward(art / "verifier"), art / "verifier",
                                         plan.expect)
         except VerifierError as e:
             out.fail(e.error_class, str(e))
+        problem = judge_problem(art / "verifier") if out.judge_model else None
+        if problem:
+            out.verdict = None
+            out.fail(ErrorClass.VERIFIER, problem)
+
+
+def check_limits(task: Task, limits: Limits, settings: TrialSettings) -> tuple[str, ...]:
+    """The task's limits the backend cannot enforce, when the run allows that; else raises."""
+    caps = settings.backend.capabilities
+    names = unenforced_limits(limits, caps)
+    if names and not settings.allow_unenforced_limits:
+        raise UnsupportedBySandbox(refusal(task, limits, caps, names))
+    return names
 
 
 def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
@@ -165,7 +209,8 @@ def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
 
 
 async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, spec: SandboxSpec,
-                      art: Path, out: TryOutcome, metering: Metering | None) -> None:
+                      art: Path, out: TryOutcome, metering: Metering | None,
+                      try_no: int) -> None:
     task = plan.task
     t0 = time.monotonic()
     async with settings.backend.sandbox(spec) as sandbox:
@@ -176,9 +221,11 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
                 if task.kind is TaskKind.PATCH else None
             out.env_s = time.monotonic() - t0
             await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
+            out.answer_extracted = await extract_answer(sandbox, task, out.self_report,
+                                                        art / "setup")
             if base is not None:
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
-            await _verify_phase(task, settings, sandbox, art, out)
+            await _verify_phase(plan, settings, sandbox, art, out, try_no, spec.netns)
         finally:
             await sandbox.get("/logs/agent", art / "agent")
             await sandbox.get("/logs/verifier", art / "verifier")
@@ -200,7 +247,7 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
             metering.close()
     out.agent_s = time.monotonic() - t0
     out.agent_exit_code, out.agent_timed_out = outcome.result.exit_code, outcome.result.timed_out
-    out.self_report = outcome.self_report
+    out.self_report, out.self_report_error = outcome.self_report, outcome.self_report_error
     if outcome.result.timed_out:
         out.fail(ErrorClass.AGENT_TIMEOUT, f"agent killed at its timeout of {timeout:g} s")
     elif outcome.result.exit_code != 0:
@@ -213,7 +260,9 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
 
 
 def _protocols(gateway: Gateway | None, model: str | None) -> tuple[str, ...]:
-    """The wire protocols the model's provider speaks, as the gateway is configured."""
+    """The wire protocols the model's provider speaks, as the gateway is configured; none for a
+    provider the gateway does not serve (cursor-cli's). A harness picks among them with
+    ``agents.harness.pick_protocol``, which fails naming both sides when there is none."""
     if gateway is None or model is None:
         return ()
     spec = gateway.providers.get(model.split("/", 1)[0])
@@ -230,21 +279,35 @@ def upstream_failure(calls: list[CallRecord]) -> str | None:
     return last.error
 
 
-async def _verify_phase(task: Task, settings: TrialSettings, sandbox: Sandbox, art: Path,
-                        out: TryOutcome) -> None:
-    """Tests go in only now; test.sh's exit code is ignored: the reward file decides."""
-    env = resolve_env(task.config.verifier.env, settings.environ or {}, file=task.toml_path,
-                      section="verifier.env")
+async def _verify_phase(plan: TrialPlan, settings: TrialSettings, sandbox: Sandbox, art: Path,
+                        out: TryOutcome, try_no: int, netns: Path | None) -> None:
+    """Tests go in only now; test.sh's exit code is ignored: the reward file decides. A judge
+    gets a gateway route of its own, open only while the verifier runs."""
+    task = plan.task
     timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
     await sandbox.put(task.tests_dir, "/tests")
-    script, tools = VERIFY_SCRIPT, settings.verifier_tools
-    if tools is not None:
-        script, env = tools.setup_script() + script, {**tools.env, **env}
-    t0 = time.monotonic()
-    result = await sandbox.exec(["sh", "-c", script], env=env, timeout=timeout,
-                                stdout=art / "verifier" / "test-stdout.txt",
-                                stderr=art / "verifier" / "test-stderr.txt")
-    out.verify_s = time.monotonic() - t0
+    async with AsyncExitStack() as stack:
+        if out.judge_model is None:
+            env = resolve_env(task.config.verifier.env, settings.environ or {},
+                              file=task.toml_path, section="verifier.env")
+        else:
+            if settings.gateway is None:
+                raise ConfigError("run", "--judge-model", "a judged task needs the gateway")
+            grading = await stack.enter_async_context(metered(
+                settings.gateway, plan.trial_id, try_no, out.judge_model, task,
+                art / "calls.jsonl", netns, phase="grading", first_seq=len(out.calls) + 1))
+            env = judge_env(task, settings.environ or {}, grading.route.base_url,
+                            grading.route.token, out.judge_model)
+            # the judge's calls are the trial's too, kept even if the verifier fails
+            stack.callback(lambda: out.calls.extend(grading.calls))
+        script, tools = VERIFY_SCRIPT, settings.verifier_tools
+        if tools is not None:
+            script, env = tools.setup_script() + script, {**tools.env, **env}
+        t0 = time.monotonic()
+        result = await sandbox.exec(["sh", "-c", script], env=env, timeout=timeout,
+                                    stdout=art / "verifier" / "test-stdout.txt",
+                                    stderr=art / "verifier" / "test-stderr.txt")
+        out.verify_s = time.monotonic() - t0
     if result.timed_out:
         out.fail(ErrorClass.VERIFIER_TIMEOUT, f"tests/test.sh killed at its timeout of "
                                               f"{timeout:g} s")

@@ -3,8 +3,8 @@
 ``agentindex validate`` runs both agents over a benchmark as an ordinary (resumable) job, then
 classifies each task from its two trials into a validity manifest (``validity.json``):
 
-- ``environment_error``: a trial could not be run or graded here (its image, sandbox, install or
-  verifier failed): the reason is that error;
+- ``environment_error``: a trial could not be run or graded here (the backend cannot run the task,
+  or its image, sandbox, install or verifier failed): the reason is that error;
 - ``oracle_fails``: the reference solution does not score 1;
 - ``nop_passes``: doing nothing scores above 0;
 - ``valid``: neither;
@@ -32,7 +32,7 @@ from agentindex.tasks.catalog import Selection
 from agentindex.tasks.loader import validation_error
 
 FORMAT = "agentindex.validity/1"
-ENVIRONMENT_ERRORS = ("sandbox", "install", "internal", "verifier", "upstream")
+ENVIRONMENT_ERRORS = ("sandbox", "install", "internal", "verifier", "upstream", "config")
 
 
 class Validity(StrEnum):

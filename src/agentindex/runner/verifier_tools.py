@@ -16,11 +16,16 @@ agents with ``verifier_tools = false`` in the job config, or a fresh cache per j
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentindex.agents.install import HOST_PYTHON, PipPackage, ensure_installed, sandbox_dir
-from agentindex.site import NetworkSettings, cache_root
+from agentindex.errors import InstallError
+from agentindex.paths import cache_dir
+from agentindex.site import NetworkSettings, load_site
+
+log = logging.getLogger(__name__)
 
 UV_VERSION = "0.9.5"  # the version TB2's test.sh installs
 NAME = "verifier-uv"
@@ -76,7 +81,7 @@ async def provide(agent_cache: Path, network: NetworkSettings,
                   uv_cache: Path | None = None) -> VerifierTools:
     """Install uv once (a no-op when present) and describe how trials use it."""
     await ensure_installed(agent_cache, NAME, UV_VERSION, UvTools())
-    cache = uv_cache or cache_root() / "verifier" / "uv-cache"
+    cache = uv_cache or cache_dir("verifier", "uv-cache")
     cache.mkdir(parents=True, exist_ok=True)
     env = {"UV_CACHE_DIR": UV_CACHE, "UV_PYTHON_DOWNLOADS": "never", "UV_LINK_MODE": "copy",
            **network.build_env()}
@@ -88,3 +93,13 @@ async def provide(agent_cache: Path, network: NetworkSettings,
         env |= {"SSL_CERT_FILE": CA_BUNDLE, "UV_NATIVE_TLS": "1",
                 "REQUESTS_CA_BUNDLE": CA_BUNDLE, "PIP_CERT": CA_BUNDLE}
     return VerifierTools(f"{sandbox_dir(NAME, UV_VERSION)}/bin", env, ro, {UV_CACHE: cache})
+
+
+async def provide_or_none(agent_cache: Path) -> VerifierTools | None:
+    """The verifier's tools for this machine, installed once; without them (no package index)
+    trials still run, and a benchmark's evidence rule shows verifiers that could not run."""
+    try:
+        return await provide(agent_cache, load_site().network)
+    except InstallError as e:
+        log.warning("agentindex: verifier tools not provided: %s", e)
+        return None

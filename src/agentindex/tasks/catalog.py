@@ -14,11 +14,13 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agentindex.errors import ConfigError
+from agentindex.plugins import declared, load
 from agentindex.tasks import datasets
-from agentindex.tasks.datasets import SourceDef
 from agentindex.tasks.envsubst import references, substitute
 from agentindex.tasks.loader import load_tasks_at, read_toml, validation_error
 from agentindex.tasks.model import Task, TaskKind
+from agentindex.tasks.source import SourceRef
+from agentindex.tasks.subset import read_manifest
 
 
 class VerifierDef(BaseModel):
@@ -51,10 +53,16 @@ class BenchmarkDef(BaseModel):
     tasks: str | None = Field(default=None, description=(
         "task directory, directory of tasks or dataset.toml; relative to this file; ${VAR} "
         "allowed. With a [source], it is the local override: used only when its variables are set"))
-    source: SourceDef | None = Field(default=None, description="where the tasks are pulled from")
     include: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     exclude_reason: str = ""
+    label: str = Field(default="", description="how reports name it (default: name@version)")
+    manifest: str | None = Field(default=None, description=(
+        "a subset manifest (JSON, relative to this file): exactly its instances are run"))
+    seal_history: bool = Field(default=False, description=(
+        "patch tasks: the agent's repository holds only the base commit's history"))
+    source: SourceRef | None = Field(default=None, description=(
+        "where the tasks come from (`agentindex datasets pull` fetches it)"))
     verifier: VerifierDef = Field(default_factory=VerifierDef)
 
     @model_validator(mode="after")
@@ -129,8 +137,24 @@ def _load_model(cls: type[M], path: Path) -> M:
 
 
 def _defs(folder: str) -> dict[str, Path]:
-    """Shipped definitions by ``name@version`` (file stem)."""
-    return {p.stem: p for p in sorted((data_dir() / folder).glob("*.toml"))}
+    """Shipped definitions by ``name@version`` (file stem); benchmarks also from the folders of
+    the ``agentindex.benchmarks`` entry points (plug-in packages; a name taken stays taken)."""
+    folders = benchmark_folders() if folder == "benchmarks" else [data_dir() / folder]
+    out: dict[str, Path] = {}
+    for where in folders:
+        for p in sorted(where.glob("*.toml")):
+            out.setdefault(p.stem, p)
+    return out
+
+
+def benchmark_folders() -> list[Path]:
+    """The folder of each ``agentindex.benchmarks`` entry point's package, ours first."""
+    folders = []
+    for ep in declared("agentindex.benchmarks").values():
+        module = load(ep)
+        paths = getattr(module, "__path__", None)
+        folders.append(Path(next(iter(paths))) if paths else Path(module.__file__).parent)
+    return folders
 
 
 def _find(ref: str, folder: str) -> Path | None:
@@ -172,6 +196,8 @@ def load_benchmark(path: Path, environ: Mapping[str, str], *, keep_excluded: boo
     tasks_path = tasks_location(definition, path, environ)
     tasks = load_tasks_at(tasks_path, definition.kind)
     warnings = []
+    if definition.manifest:
+        tasks = _in_manifest(tasks, path.parent / definition.manifest, path)
     if definition.include:
         tasks = [t for t in tasks if _matches(t, definition.include)]
     for pattern in definition.exclude:
@@ -181,6 +207,18 @@ def load_benchmark(path: Path, environ: Mapping[str, str], *, keep_excluded: boo
     if not tasks:
         raise ConfigError(path, "include", "selects no task")
     return Benchmark(definition, tuple(tasks), path), warnings
+
+
+def _in_manifest(tasks: list[Task], manifest_path: Path, path: Path) -> list[Task]:
+    """The tasks the manifest lists (by name's last segment or directory); all must be there."""
+    ids = read_manifest(manifest_path).ids
+    by_id = {n: t for t in tasks for n in (t.name.rsplit("/", 1)[-1], t.path.name)}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise ConfigError(path, "manifest", f"{len(missing)} of the {len(ids)} instances of "
+                                            f"{manifest_path.name} have no task, e.g. "
+                                            f"{missing[0]}")
+    return [by_id[i] for i in ids]
 
 
 def _matches(task: Task, patterns: list[str]) -> bool:

@@ -25,43 +25,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from agentindex.site import cache_root, load_site
+from agentindex.paths import cache_dir
+from agentindex.site import load_site
 from agentindex.tasks import archive, gitsource
 from agentindex.tasks.gitsource import SourceError
+from agentindex.tasks.source import SourceRef
 
 MARKER = ".agentindex-dataset.json"  # written last: a folder without it is not a dataset
-
-
-class SourceDef(BaseModel):
-    """A pinned source: ``git`` + ``rev`` (a full commit id), or ``archive`` + ``sha256``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    git: str | None = None
-    rev: str | None = Field(default=None, pattern=r"^[0-9a-f]{40}$")
-    archive: str | None = None
-    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-    subdir: str = Field(default="", description="the tasks' folder inside the checkout")
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> SourceDef:
-        if (self.git is None) == (self.archive is None):
-            raise ValueError("give either git and rev, or archive and sha256")
-        if self.git is not None and self.rev is None:
-            raise ValueError("a git source needs rev (a full commit id)")
-        if self.archive is not None and self.sha256 is None:
-            raise ValueError("an archive source needs sha256")
-        return self
-
-    @property
-    def url(self) -> str:
-        return self.git or self.archive or ""
-
-    @property
-    def pin(self) -> str:
-        return self.rev if self.rev else f"sha256-{self.sha256}"
 
 
 @dataclass(frozen=True)
@@ -76,18 +46,18 @@ class Pulled:
 
 
 def datasets_dir(environ: Mapping[str, str] | None = None) -> Path:
-    return cache_root(environ) / "datasets"
+    return cache_dir("datasets", environ=environ)
 
 
-def copy_path(name: str, source: SourceDef, environ: Mapping[str, str] | None = None) -> Path:
+def copy_path(name: str, source: SourceRef, environ: Mapping[str, str] | None = None) -> Path:
     return datasets_dir(environ) / f"{name}@{source.pin}"
 
 
-def present(name: str, source: SourceDef, environ: Mapping[str, str] | None = None) -> bool:
+def present(name: str, source: SourceRef, environ: Mapping[str, str] | None = None) -> bool:
     return (copy_path(name, source, environ) / MARKER).is_file()
 
 
-def pull(name: str, source: SourceDef, *, mirror: str | None = None, allow_missing: bool = False,
+def pull(name: str, source: SourceRef, *, mirror: str | None = None, allow_missing: bool = False,
          environ: Mapping[str, str] | None = None) -> Pulled:
     """Fetch ``source`` once into the cache and verify it; ``mirror`` (else the site's mapping)
     is read instead of the source's own URL. Raises :class:`SourceError` naming the source."""
@@ -112,7 +82,7 @@ def pull(name: str, source: SourceDef, *, mirror: str | None = None, allow_missi
     return _read_marker(name, final, fetched=True)
 
 
-def _fetch(source: SourceDef, where: str, staged: Path, tmp: Path) -> tuple[int, tuple[str, ...]]:
+def _fetch(source: SourceRef, where: str, staged: Path, tmp: Path) -> tuple[int, tuple[str, ...]]:
     if source.rev is not None:
         local = gitsource.local_repo(where)
         if local is not None:

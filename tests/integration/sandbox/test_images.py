@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agentindex.commands.report import write_report
+from agentindex.report import write_report
 from tests.conftest import write_task
 from tests.integration.helpers import run, trial_rows
 from tests.integration.sandbox.conftest import needs_podman
@@ -39,8 +39,8 @@ def test_a_stand_in_base_is_used_and_marked(base_image: str, tmp_path: Path) -> 
                                     env["image"]], capture_output=True, text=True).stdout.strip()
         assert env["image_id"] == inspected
     report = write_report(summary.job_dir)
-    for variant in report["variants"]:
-        assert variant["benchmarks"]["tasks@local"]["stand_in_trials"] == 1
+    for variant in report.variants:
+        assert variant.benchmarks["tasks@local"].stand_in_trials == 1
 
 
 def test_an_image_that_cannot_be_had_names_each_step(base_image: str, tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_more_than_the_machine_has_is_refused_or_clamped(tmp_path: Path) -> None
     write_task(tmp_path / "tasks", "greedy", toml=toml)
     refused = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="refused")
     [row] = trial_rows(refused.job_dir)
-    assert row["error_class"] == "sandbox" and row["reward"] is None
+    assert row["error_class"] == "config" and row["reward"] is None
     assert "asks for more than this machine has: cpus 512 (the machine has " in \
         row["error_message"]
     assert "--clamp-resources" in row["error_message"]
