@@ -8,8 +8,8 @@ Rules (see ``shared/reference/metering.md``):
 - An unknown model is priced ``None`` (with a logged warning, once per model), never 0.
 - genai-prices counts cached tokens inside ``input_tokens``; our ``Usage.input`` is uncached only,
   so :func:`genai_usage` adds cache reads and writes back in.
-- A scripted model is free unless it borrows a sheet:
-  ``scripted/oracle?price=anthropic/claude-sonnet-4-5``.
+- A scripted or local model is free unless it borrows a sheet:
+  ``scripted/oracle?price=anthropic/claude-sonnet-4-5``, ``local/smollm2?price=openai/gpt-5``.
 """
 
 from __future__ import annotations
@@ -78,10 +78,10 @@ class PriceRef:
 def price_ref(model: str) -> PriceRef:
     """``provider/model[?price=provider/model]`` -> the sheet to price it with."""
     provider, _, rest = model.partition("/")
-    if provider == "scripted":
+    if provider in ("scripted", "local"):
         borrowed = dict(parse_qsl(rest.partition("?")[2])).get("price")
         if not borrowed:
-            return PriceRef("scripted", rest, free=True)
+            return PriceRef(provider, rest, free=True)
         return price_ref(borrowed)
     return PriceRef(PROVIDER_PRICE_IDS.get(provider, provider), rest)
 
@@ -110,7 +110,7 @@ def price_call(usage: Usage, model: str, at: datetime,
     None (and a warning) when no sheet knows the model."""
     ref = price_ref(model)
     if ref.free:
-        return CallPrice(Decimal(0), Decimal(0), Decimal(0), "scripted")
+        return CallPrice(Decimal(0), Decimal(0), Decimal(0), ref.provider_id)
     key = f"{ref.provider_id}/{ref.model}"
     override = overrides.get(key) or overrides.get(model)
     if override is not None:
@@ -167,7 +167,7 @@ def _sheet_row(model: str, at: datetime) -> list[str]:
     ref = price_ref(model)
     blank = ["-"] * len(_SHEET_COLUMNS)
     if ref.free:
-        return ["scripted (free)", *blank, ""]
+        return [f"{ref.provider_id} (free)", *blank, ""]
     override = OVERRIDES.get(f"{ref.provider_id}/{ref.model}") or OVERRIDES.get(model)
     if override is not None:
         values = [override.input_mtok, override.cache_read_mtok, override.cache_write_5m_mtok,

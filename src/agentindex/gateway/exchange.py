@@ -58,6 +58,7 @@ class Exchange:
     scripted: ScriptedState = field(default_factory=lambda: ScriptedState(ScriptedContext()))
     started_at: float = field(default_factory=time.time)
     first_byte_at: float | None = None
+    queue_s: float | None = None  # waiting for a local model (other calls, loading it)
     status: int | None = None
     scan: Scan = field(default_factory=Scan)
     error: str | None = None
@@ -132,6 +133,14 @@ def resolve_target(trial_model: str, requested: str, providers: ProvidersConfig)
     if spec.kind == "scripted":
         try:
             parse_scripted(model)
+        except ValueError as err:
+            raise BadRequest(str(err)) from err
+        return Target(provider, spec, model)
+    if spec.kind == "local":  # the trial's model and options, whatever a side call asks for
+        from agentindex.gateway.local import parse_local
+
+        try:
+            parse_local(model)
         except ValueError as err:
             raise BadRequest(str(err)) from err
         return Target(provider, spec, model)

@@ -21,6 +21,8 @@ class CallRecord:
       doubles); ``model``: the model id sent upstream (scripted: ``oracle``, with any
       ``?price=provider/model`` option kept, so the call can be priced later).
     - times are unix seconds (float); ``first_byte_at`` / ``ended_at`` None if never reached.
+    - ``queue_s``: seconds the call waited for a ``local`` model (behind other calls, or while
+      it loaded) before generating; None for other providers.
     - ``status``: HTTP status the client got (None if the gateway failed before answering).
     - ``usage``: as parsed from the response; fields None when not reported.
     - ``tools_offered``: the request offered tools (an agent turn), else a side call.
@@ -42,6 +44,7 @@ class CallRecord:
     tools_offered: bool
     tool_digest: str | None
     error: str | None
+    queue_s: float | None = None
 
     def to_row(self) -> dict[str, Any]:
         """The row for the ``calls`` table (usage spread into its columns)."""

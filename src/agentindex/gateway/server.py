@@ -8,6 +8,7 @@ forwarded; malformed requests get a 4xx with a message (they are not model calls
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import itertools
@@ -31,6 +32,7 @@ from agentindex.gateway.exchange import (
     resolve_target,
 )
 from agentindex.gateway.forward import Forward
+from agentindex.gateway.local import Local
 from agentindex.gateway.protocols import PROTOCOLS, Route, route_for
 from agentindex.gateway.records import CallRecord
 from agentindex.gateway.scripted import SUBMIT_MARKER, ScriptedContext, ScriptedState
@@ -85,7 +87,7 @@ class Gateway:
             connector=aiohttp.TCPConnector(limit=0),
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=900),
         )
-        self._kinds = {"forward": Forward(self._session), "scripted": Scripted()}
+        self._kinds = {"forward": Forward(self._session), "scripted": Scripted(), "local": Local()}
         app = web.Application(client_max_size=self._max_body)
         app.router.add_route("*", "/t/{token}", self._handle)
         app.router.add_route("*", "/t/{token}/{tail:.*}", self._handle)
@@ -103,6 +105,9 @@ class Gateway:
     async def __aexit__(self, *exc: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+        for provider in self._kinds.values():
+            if close := getattr(provider, "close", None):
+                await asyncio.to_thread(close)
         if self._session is not None:
             await self._session.close()
         self._trials.clear()
@@ -212,6 +217,7 @@ def _record(ex: Exchange, trial: _Trial, seq: int) -> CallRecord:
         trial_id=trial.trial_id, try_no=trial.try_no, seq=seq, protocol=ex.protocol.name,
         provider=ex.target.provider, model=ex.target.model, started_at=ex.started_at,
         first_byte_at=ex.first_byte_at, ended_at=time.time(), status=ex.status,
+        queue_s=ex.queue_s,
         usage=ex.scan.usage, tools_offered=ex.call.tools_offered,
         tool_digest=ex.scan.tool_digest, error=ex.error,
     )

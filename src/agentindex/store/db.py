@@ -32,6 +32,10 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         schema.metadata.create_all(self.engine)
         version = self.get_meta("schema_version")
+        if version == 1:  # schema 2 only added calls.queue_s
+            with self.engine.begin() as c:
+                c.exec_driver_sql("ALTER TABLE calls ADD COLUMN queue_s FLOAT")
+            self.set_meta("schema_version", version := 2)
         if version is None:
             self.set_meta("schema_version", schema.SCHEMA_VERSION)
         elif version != schema.SCHEMA_VERSION:

@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: calls.queue_s
 
 metadata = MetaData()
 
@@ -99,4 +99,5 @@ calls = Table(
     Column("tools_offered", Boolean, nullable=False),
     Column("tool_digest", String),
     Column("error", Text),
+    Column("queue_s", Float),  # waiting for a local model before generating (schema 2)
 )
