@@ -39,6 +39,9 @@ SETUP_COMMAND = "bash scripts/setup_local_model.sh"
 #: whatever the model makes of it. KV cache at this size: ~0.75 GB for SmolLM2-135M.
 N_CTX = 32768
 THREADS = 2
+#: One seed for every sampler: the same prompt gets the same completion (runs are reproducible;
+#: what varies between a trial's calls is what the model is shown).
+SEED = 1234
 
 
 class LocalModelError(Exception):
@@ -174,7 +177,7 @@ class ModelWorker:
                     super().eval(tokens)
 
             self._llm = Counting(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=THREADS,
-                                 n_threads_batch=THREADS, verbose=False)
+                                 n_threads_batch=THREADS, seed=SEED, verbose=False)
             self._llm.evaluated = []
             end = self._llm.tokenize(b"<|im_end|>", add_bos=False, special=True)
             self._stops = frozenset({self._llm.token_eos(), *(end if len(end) == 1 else ())})
