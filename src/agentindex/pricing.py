@@ -109,12 +109,12 @@ def price_call(usage: Usage, model: str, at: datetime,
     """The price of one call of ``model`` (``provider/model``) with ``usage`` at time ``at``;
     None (and a warning) when no sheet knows the model."""
     ref = price_ref(model)
-    if ref.free:
-        return CallPrice(Decimal(0), Decimal(0), Decimal(0), ref.provider_id)
     key = f"{ref.provider_id}/{ref.model}"
     override = overrides.get(key) or overrides.get(model)
-    if override is not None:
+    if override is not None:  # an explicit price wins, even for a local model
         return _override_price(usage, override)
+    if ref.free:
+        return CallPrice(Decimal(0), Decimal(0), Decimal(0), ref.provider_id)
     try:
         calc = genai_prices.calc_price(genai_usage(usage), ref.model, provider_id=ref.provider_id,
                                        genai_request_timestamp=at)
@@ -166,9 +166,9 @@ def price_sheet(models: list[str], when: date | datetime | None = None) -> Table
 def _sheet_row(model: str, at: datetime) -> list[str]:
     ref = price_ref(model)
     blank = ["-"] * len(_SHEET_COLUMNS)
-    if ref.free:
-        return [f"{ref.provider_id} (free)", *blank, ""]
     override = OVERRIDES.get(f"{ref.provider_id}/{ref.model}") or OVERRIDES.get(model)
+    if ref.free and override is None:
+        return [f"{ref.provider_id} (free)", *blank, ""]
     if override is not None:
         values = [override.input_mtok, override.cache_read_mtok, override.cache_write_5m_mtok,
                   override.cache_write_1h_mtok, override.output_mtok]

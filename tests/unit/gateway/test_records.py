@@ -17,3 +17,25 @@ def test_record_row_matches_the_calls_table():
     assert set(row) == {c.name for c in calls.columns}
     assert row["cache_write_1h"] == 4 and row["reasoning"] is None
     assert json.loads(record.to_json()) == row
+
+
+def test_a_schema_1_store_gains_queue_s_and_keeps_its_calls(tmp_path):
+    """Stores written before ``calls.queue_s`` (schema 1) open, migrated, with their rows."""
+    import sqlite3
+
+    from agentindex.store import Store
+
+    db = tmp_path / "results.sqlite"
+    Store.in_job(tmp_path).close()
+    with sqlite3.connect(db) as c:  # back to schema 1: calls without queue_s
+        c.execute("ALTER TABLE calls DROP COLUMN queue_s")
+        c.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        c.execute("INSERT INTO calls (trial_id, try_no, seq, protocol, provider, model, "
+                  "started_at, tools_offered) VALUES ('t', 1, 1, 'anthropic', 'a', 'm', 1.0, 1)")
+    store = Store.in_job(tmp_path)
+    try:
+        assert store.get_meta("schema_version") == 2
+        [row] = store.rows("calls")
+        assert row["trial_id"] == "t" and row["queue_s"] is None
+    finally:
+        store.close()
