@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 import threading
@@ -38,7 +39,10 @@ SETUP_COMMAND = "bash scripts/setup_local_model.sh"
 #: prompt and tool list alone can be larger (Claude Code's is ~20k tokens); quality past 8k is
 #: whatever the model makes of it. KV cache at this size: ~0.75 GB for SmolLM2-135M.
 N_CTX = 32768
-THREADS = 2
+#: Threads per model (AGENTINDEX_LOCAL_THREADS). One by default: ggml's threads wait for each other
+#: at every step by spinning, which on a busy 2-core machine (sandboxes, harness CLIs) costs more
+#: than the second thread gains; measured: see docs/PERFORMANCE.md.
+THREADS = int(os.environ.get("AGENTINDEX_LOCAL_THREADS", "1"))
 #: One seed for every sampler: the same prompt gets the same completion (runs are reproducible;
 #: what varies between a trial's calls is what the model is shown).
 SEED = 1234
