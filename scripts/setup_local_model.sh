@@ -8,7 +8,7 @@
 # The gateway does the same on first use (agentindex.gateway.local.runtime), except the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CACHE="${AGENTINDEX_CACHE:-$HOME/.cache/agentindex}"
+CACHE="${AGENTINDEX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agentindex}"
 LLAMA_VERSION=0.3.36
 SMOLLM2_VERSION=0.1.2
 WHEELS="$CACHE/wheels"

@@ -20,8 +20,9 @@ from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
+from agentindex.sandbox.internet import internet_allowed
 from agentindex.sandbox.limits import limits_for
-from agentindex.sandbox.netns import NetNamespace, internet_allowed
+from agentindex.sandbox.netns import NetNamespace
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
 
@@ -195,7 +196,9 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
 
 
 def _protocols(gateway: Gateway | None, model: str | None) -> tuple[str, ...]:
-    """The wire protocols the model's provider speaks, as the gateway is configured."""
+    """The wire protocols the model's provider speaks, as the gateway is configured; none for a
+    provider the gateway does not serve (cursor-cli's). A harness picks among them with
+    ``agents.harness.pick_protocol``, which fails naming both sides when there is none."""
     if gateway is None or model is None:
         return ()
     spec = gateway.providers.get(model.split("/", 1)[0])

@@ -10,31 +10,34 @@ from agentindex.usage import Usage
 
 
 def test_record_row_matches_the_calls_table():
-    record = CallRecord("t", 1, 3, "anthropic", "anthropic", "claude-x", 1.0, 1.5, 2.0, 200,
-                        Usage(input=1, cache_read=2, cache_write_5m=3, cache_write_1h=4, output=5),
-                        True, "abc", None)
+    usage = Usage(input=1, cache_read=2, cache_write_5m=3, cache_write_1h=4, output=5)
+    record = CallRecord(trial_id="t", try_no=1, seq=3, protocol="anthropic", provider="anthropic",
+                        model="claude-x", started_at=1.0, first_byte_at=1.5, ended_at=2.0,
+                        status=200, usage=usage, tools_offered=True, tool_digest="abc",
+                        error=None)
     row = record.to_row()
     assert set(row) == {c.name for c in calls.columns}
     assert row["cache_write_1h"] == 4 and row["reasoning"] is None
     assert json.loads(record.to_json()) == row
+    assert record.usage == usage
+    assert CallRecord.model_validate_json(record.to_json()) == record
 
 
-def test_a_schema_1_store_gains_queue_s_and_keeps_its_calls(tmp_path):
-    """Stores written before ``calls.queue_s`` (schema 1) open, migrated, with their rows."""
+def test_a_schema_2_store_gains_queue_s_and_keeps_its_calls(tmp_path):
+    """Stores written before ``calls.queue_s`` (schema 2) open, migrated, with their rows."""
     import sqlite3
 
     from agentindex.store import Store
 
-    db = tmp_path / "results.sqlite"
     Store.in_job(tmp_path).close()
-    with sqlite3.connect(db) as c:  # back to schema 1: calls without queue_s
+    with sqlite3.connect(tmp_path / "results.sqlite") as c:  # back to schema 2
         c.execute("ALTER TABLE calls DROP COLUMN queue_s")
-        c.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        c.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
         c.execute("INSERT INTO calls (trial_id, try_no, seq, protocol, provider, model, "
                   "started_at, tools_offered) VALUES ('t', 1, 1, 'anthropic', 'a', 'm', 1.0, 1)")
     store = Store.in_job(tmp_path)
     try:
-        assert store.get_meta("schema_version") == 2
+        assert store.get_meta("schema_version") == 3
         [row] = store.rows("calls")
         assert row["trial_id"] == "t" and row["queue_s"] is None
     finally:

@@ -8,8 +8,8 @@ from pathlib import Path
 from agentindex.sandbox import Limits
 from agentindex.sandbox.base_image import host_mirror
 from agentindex.sandbox.cleanup import owner_alive, owner_id, owner_of, resource_name, stale
+from agentindex.sandbox.internet import internet_allowed
 from agentindex.sandbox.limits import DEFAULT_PIDS, Cgroup, limits_for
-from agentindex.sandbox.netns import internet_allowed
 from agentindex.tasks.loader import load_task
 from agentindex.tasks.model import Task
 from tests.conftest import write_task

@@ -83,9 +83,17 @@ def parse_local(model: str) -> LocalModel:
 class Local:
     """Serves ``local/*`` for every wire protocol: one :class:`ModelWorker` per model file."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: object = None) -> None:
+        """``session``: the gateway's client session, which a local model does not need."""
         self._workers: dict[Path, ModelWorker] = {}
-        self._turns: dict[str, int] = {}
+        self._turns: dict[str, int] = {}  # model calls per trial, this try
+
+    def open_trial(self, trial_id: str, context: object | None) -> None:
+        """A try starts with no turns used (``max_turns`` bounds each try)."""
+        self._turns[trial_id] = 0
+
+    def end_trial(self, trial_id: str) -> None:
+        self._turns.pop(trial_id, None)
 
     async def call(self, ex: Exchange) -> web.StreamResponse:
         try:
@@ -93,8 +101,7 @@ class Local:
         except ValueError as err:
             return _fail(ex, 400, str(err))
         name = ex.call.model or f"local/{model.name}"
-        token = ex.request.match_info.get("token", "")
-        self._turns[token] = turn = self._turns.get(token, 0) + 1
+        self._turns[ex.trial_id] = turn = self._turns.get(ex.trial_id, 0) + 1
         if model.max_turns is not None and turn > model.max_turns:
             ex.error = f"turn limit reached (max_turns={model.max_turns}): answered without " \
                        "the model"

