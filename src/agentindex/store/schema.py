@@ -35,7 +35,8 @@ from agentindex.results.base import Record
 # 3: trials gained self_report_error and limits_not_enforced.
 # 4: trials gained host and node_id (where the trial ran: a Ray executor's node).
 # 5: calls gained phase (agent | grading); trials gained judge_model and answer_extracted.
-SCHEMA_VERSION = 5
+# 6: calls gained queue_s (the wait for a local model).
+SCHEMA_VERSION = 6
 
 # What moves a store from one version to the next (the step is one transaction).
 MIGRATIONS: dict[int, list[str]] = {
@@ -46,6 +47,7 @@ MIGRATIONS: dict[int, list[str]] = {
     4: ["ALTER TABLE calls ADD COLUMN phase VARCHAR NOT NULL DEFAULT 'agent'",
         "ALTER TABLE trials ADD COLUMN judge_model VARCHAR",
         "ALTER TABLE trials ADD COLUMN answer_extracted BOOLEAN NOT NULL DEFAULT 0"],
+    5: ["ALTER TABLE calls ADD COLUMN queue_s FLOAT"],
 }
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,
