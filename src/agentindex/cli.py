@@ -85,11 +85,13 @@ def view(
 def tasks_check(
     paths: Annotated[list[Path], typer.Argument(help="task directories or folders of tasks")],
     env: Annotated[str, typer.Option("-e", "--env")] = "bwrap",
+    run: Annotated[bool, typer.Option("--run/--no-run", help="--no-run: load and check the "
+                                      "tasks only, build and run nothing")] = True,
 ) -> None:
     """Load each task and run it with oracle (must score 1) and nop (must score 0)."""
     from agentindex.commands.check import check_command
 
-    _guard(lambda: check_command(paths, env, console))
+    _guard(lambda: check_command(paths, env, console, run))
 
 
 @app.command()

@@ -67,6 +67,7 @@ def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -
         "job": ", ".join(j.meta.name for j in jobs),
         "jobs": [j.meta.name for j in jobs],
         "index_definition": meta.index_definition,
+        "index_date": meta.index_date,
         "index_weights": meta.index_weights,
         "price_date": price_date.isoformat(),
         "price_sources": dict(sorted(pricer.sources.items())),
@@ -86,7 +87,8 @@ def _merged_meta(metas: list[JobMeta]) -> JobMeta:
                           "jobs were run under different index definitions: "
                           f"{sorted(map(str, defs))}")
     weights = next((m.index_weights for m in metas if m.index_weights), None)
-    return JobMeta(metas[0].name, metas[0].path, metas[0].index_definition, weights, [], None)
+    return JobMeta(metas[0].name, metas[0].path, metas[0].index_definition,
+                   metas[0].index_date, weights, [], None)
 
 
 def _variant_inputs(jobs: Sequence[JobData], benches: dict[str, set[str]], order: list[str],

@@ -82,9 +82,10 @@ def _definition(report: dict[str, Any]) -> str:
     weights = report.get("index_weights") or {}
     parts = ", ".join(f"{escape(b)} × {w:g}" for b, w in weights.items())
     ci = report["ci"]
-    index = (f"<p><b>Index</b> {escape(report['index_definition'])}: weighted mean of benchmark "
-             f"scores × 100 ({parts}). A benchmark score is the mean over its tasks of the mean "
-             f"reward over attempts.</p>") if report["index_definition"] else \
+    dated = f" (of {escape(report['index_date'])})" if report.get("index_date") else ""
+    index = (f"<p><b>Index</b> {escape(report['index_definition'])}{dated}: weighted mean of "
+             f"benchmark scores × 100 ({parts}). A benchmark score is the mean over its tasks of "
+             f"the mean reward over attempts.</p>") if report["index_definition"] else \
         "<p>No index definition: benchmark scores only.</p>"
     sources = "".join(f"<li><code>{escape(m)}</code>: {escape(s)}</li>"
                       for m, s in report["price_sources"].items()) or "<li>no priced model</li>"

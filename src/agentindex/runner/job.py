@@ -111,6 +111,7 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     if store.get_meta("created_at") is None:
         store.set_meta("created_at", time.time())
     store.set_meta("index_definition", index.ref if index else None)
+    store.set_meta("index_date", index.date.isoformat() if index and index.date else None)
     store.set_meta("index_weights",
                    {c.benchmark: c.weight for c in index.components} if index else None)
     store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])

@@ -3,6 +3,7 @@ by path). ``resolve_datasets`` turns what ``-d`` names into benchmarks with thei
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import os
 from collections.abc import Mapping
@@ -19,6 +20,16 @@ from agentindex.tasks.loader import load_tasks_at, read_toml, validation_error
 from agentindex.tasks.model import Task, TaskKind
 
 
+class SourceDef(BaseModel):
+    """Where a benchmark's tasks come from, pinned: a git repository at a commit, a subfolder."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    git: str
+    rev: str = Field(pattern=r"^[0-9a-f]{40}$", description="the full commit sha")
+    subdir: str = ""
+
+
 class BenchmarkDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -31,6 +42,11 @@ class BenchmarkDef(BaseModel):
     include: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     exclude_reason: str = ""
+    source: SourceDef | None = None
+    score_key: str | None = Field(default=None, description="the reward.json key that is the "
+                                  "score (default: 'reward', or the only key)")
+    seal_history: bool = Field(default=False, description="patch tasks: leave only the base "
+                               "commit's git history before the agent starts (run --seal-history)")
 
     @property
     def ref(self) -> str:
@@ -50,6 +66,7 @@ class IndexDef(BaseModel):
     name: str
     version: str
     description: str = ""
+    date: dt.date | None = Field(default=None, description="when this definition took effect")
     attempts: int = Field(default=1, ge=1)
     components: list[Component] = Field(min_length=1)
 
