@@ -48,6 +48,7 @@ class JobSpec:
     agent_cache: Path = CACHE
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
+    seal_history: bool = False  # patch tasks: only the base's git history (also per benchmark)
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
@@ -94,7 +95,9 @@ def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
                     tid = trial_id(variant, task.digest, attempt)
                     if tid not in seen:
                         seen.add(tid)
-                        yield TrialPlan(tid, variant, task, bench.ref, attempt)
+                        yield TrialPlan(tid, variant, task, bench.ref, attempt,
+                                        bench.definition.score_key,
+                                        spec.seal_history or bench.definition.seal_history)
 
 
 def _prepare(spec: JobSpec, store: Store) -> None:

@@ -4,6 +4,7 @@ failure: every error becomes an error class on the outcome (the one broad ``exce
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 import traceback
 from collections.abc import Mapping
@@ -17,11 +18,12 @@ from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
 from agentindex.gateway import CallRecord, Gateway
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
+from agentindex.runner.separate import keep_artifacts, restore_artifacts, run_collect_hooks
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
 from agentindex.sandbox.limits import limits_for
-from agentindex.sandbox.netns import NetNamespace, internet_allowed
+from agentindex.sandbox.netns import NetNamespace
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
 
@@ -43,6 +45,8 @@ class TrialPlan:
     task: Task
     benchmark: str
     attempt: int
+    score_key: str | None = None  # the benchmark's reward.json key that is the score
+    seal_history: bool = False  # patch tasks: only the base commit's history before the agent
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,17 @@ def agent_for(variant: Variant) -> Agent:
 
 
 def network_for(task: Task, agent: Agent, internet: bool | None = None) -> Network:
-    """Internet off (the task's setting, or ``internet`` when the run overrides it): an agent
-    that uses a model reaches only its gateway, others nothing."""
-    if (internet if internet is not None else internet_allowed(task)) is False:
+    """Internet off (the agent phase's setting, or ``internet`` when the run overrides it): an
+    agent that uses a model reaches only its gateway, others nothing."""
+    if (internet if internet is not None else task.config.internet("agent")) is False:
         return Network.GATEWAY if agent.uses_model else Network.NONE
     return Network.HOST  # the gateway is on the host's loopback
+
+
+def verifier_network(task: Task, internet: bool | None = None) -> Network:
+    """A separate verifier's network: none when its phase (or the run) says no internet."""
+    allowed = internet if internet is not None else task.config.internet("verifier")
+    return Network.NONE if allowed is False else Network.HOST
 
 
 async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int) -> TryOutcome:
@@ -133,9 +143,15 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
                 _metered(plan, settings, try_no, art, netns))
             out.calls = metering.calls
         await _in_sandbox(plan, settings, agent, spec, art, out, metering)
+    if task.config.verifier.separate:
+        vspec = dataclasses.replace(
+            spec, scratch=spec.scratch.with_name(spec.scratch.name + "-verifier"), verifier=True,
+            network=verifier_network(task, settings.internet), netns=None,
+            limits=limits_for(task, verifier=True), ro_mounts={})
+        await _separate_verify(task, settings, vspec, art, out)
     if out.verify_s is not None and out.error_class is not ErrorClass.VERIFIER_TIMEOUT:
         try:
-            out.verdict = read_reward(art / "verifier")
+            out.verdict = read_reward(art / "verifier", plan.score_key)
         except VerifierError as e:
             out.fail(e.error_class, str(e))
 
@@ -160,9 +176,26 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
             await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
             if base is not None:
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
-            await _verify_phase(task, settings, sandbox, art, out)
+            if task.config.verifier.separate:  # extract the work; grading happens elsewhere
+                await run_collect_hooks(sandbox, task, art / "setup", settings.timeout_multiplier)
+                await keep_artifacts(sandbox, task, art / "artifacts")
+            else:
+                await _verify_phase(task, settings, sandbox, art, out)
         finally:
             await sandbox.get("/logs/agent", art / "agent")
+            if not task.config.verifier.separate:
+                await sandbox.get("/logs/verifier", art / "verifier")
+
+
+async def _separate_verify(task: Task, settings: TrialSettings, spec: SandboxSpec, art: Path,
+                           out: TryOutcome) -> None:
+    """A pristine sandbox from tests/Dockerfile (which holds the tests), given only the kept
+    artifacts; the agent's sandbox is gone by now."""
+    async with settings.backend.sandbox(spec) as sandbox:
+        try:
+            await restore_artifacts(sandbox, art / "artifacts")
+            await _verify_phase(task, settings, sandbox, art, out, put_tests=False)
+        finally:
             await sandbox.get("/logs/verifier", art / "verifier")
 
 
@@ -213,12 +246,14 @@ def upstream_failure(calls: list[CallRecord]) -> str | None:
 
 
 async def _verify_phase(task: Task, settings: TrialSettings, sandbox: Sandbox, art: Path,
-                        out: TryOutcome) -> None:
-    """Tests go in only now; test.sh's exit code is ignored: the reward file decides."""
+                        out: TryOutcome, put_tests: bool = True) -> None:
+    """Tests go in only now (a separate verifier's image holds them already); test.sh's exit
+    code is ignored: the reward file decides."""
     env = resolve_env(task.config.verifier.env, settings.environ or {}, file=task.toml_path,
                       section="verifier.env")
     timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
-    await sandbox.put(task.tests_dir, "/tests")
+    if put_tests:
+        await sandbox.put(task.tests_dir, "/tests")
     t0 = time.monotonic()
     result = await sandbox.exec(["sh", "-c", VERIFY_SCRIPT], env=env, timeout=timeout,
                                 stdout=art / "verifier" / "test-stdout.txt",

@@ -47,6 +47,11 @@ class BwrapBackend:
         self._cleaned = False
 
     def check(self, task: Task, network: Network) -> None:
+        if task.config.verifier.separate:
+            raise UnsupportedBySandbox(
+                f"{task.toml_path}: verifier.environment_mode = \"separate\": bwrap cannot build "
+                f"the verifier's own environment from {task.verifier_dockerfile}; use the "
+                "container backend (-e container)")
         environment(task)  # raises when the Dockerfile needs a real build
         if not shutil.which(self.bwrap):
             raise SandboxError("bubblewrap is not installed: run `make setup` "
