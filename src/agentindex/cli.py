@@ -41,6 +41,8 @@ def run(
         "--providers", help="the gateway's providers file (TOML)")] = None,
     scratch: Annotated[Path | None, typer.Option(
         "--scratch", help="where sandboxes work while trials run, e.g. /dev/shm")] = None,
+    seal_history: Annotated[bool | None, typer.Option(
+        "--seal-history", help="patch tasks: only the base commit's git history")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -49,7 +51,7 @@ def run(
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
-        "scratch": scratch}
+        "scratch": scratch, "seal_history": seal_history}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 
@@ -92,6 +94,17 @@ def tasks_check(
     from agentindex.commands.check import check_command
 
     _guard(lambda: check_command(paths, env, console, run))
+
+
+@tasks_app.command("audit")
+def tasks_audit(
+    paths: Annotated[list[Path], typer.Argument(help="task directories or folders of tasks")],
+) -> None:
+    """Build each task's environment and list what could reveal its fix (git history beyond
+    the base commit, remotes, baked-in /solution or /tests); exit 1 if anything is found."""
+    from agentindex.commands.audit import audit_command
+
+    _guard(lambda: audit_command(paths, console))
 
 
 @app.command()

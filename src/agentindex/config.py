@@ -34,6 +34,9 @@ class JobConfig(BaseModel):
                                    "(TOML; built-in defaults for what it does not name)")
     internet: bool | None = Field(default=None, description="override every task's "
                                   "allow_internet (the gateway stays reachable)")
+    seal_history: bool = Field(default=False, description="patch tasks: leave only the base "
+                               "commit's git history before the agent starts (a benchmark may "
+                               "ask for it too)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @classmethod

@@ -39,7 +39,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         concurrency=config.concurrency, backend=get_backend(config.env),
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
-        scratch_root=config.scratch,
+        scratch_root=config.scratch, seal_history=config.seal_history,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

@@ -107,11 +107,22 @@ def _details(report: dict[str, Any]) -> str:
         rows.append(f"<tr><td>{escape(v['label'])}</td><td>{escape(errors)}</td>"
                     f"<td>{_num(v['spend_total_usd'], '.4f')}</td>"
                     f"<td>{_num(v['spend_retried_usd'], '.4f')}</td>"
-                    f"<td>{_num(v['spend_failed_usd'], '.4f')}</td><td>{escape(rec)}</td></tr>")
+                    f"<td>{_num(v['spend_failed_usd'], '.4f')}</td><td>{escape(rec)}</td>"
+                    f"<td>{_leaks(v)}</td></tr>")
     return ("<table><thead><tr><th>variant</th><th>errored trials by class</th>"
             "<th>total spend ($)</th><th>retried tries ($)</th><th>failed ($)</th>"
-            "<th>tokens: gateway vs self-report</th></tr></thead><tbody>"
+            "<th>tokens: gateway vs self-report</th><th>suspected answer leaks</th></tr></thead>"
+            "<tbody>"
             + "".join(rows) + "</tbody></table>")
+
+
+def _leaks(v: dict[str, Any]) -> str:
+    """The suspected-leak rate and the trials flagged (commands that reached past the base)."""
+    rate = v.get("suspected_leak_rate")
+    if rate is None:
+        return "— (no command log)"
+    trials = v.get("suspected_leak_trials") or []
+    return escape(f"{rate:.1%}" + (f": {', '.join(trials)}" if trials else ""))
 
 
 def _chart(c: Chart) -> str:

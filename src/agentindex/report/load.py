@@ -24,7 +24,7 @@ from agentindex.store import STORE_FILE, Store, schema
 
 _TRIAL_COLUMNS = ("trial_id", "variant_key", "task_digest", "task_name", "attempt", "reward",
                   "score_as", "error_class", "tries", "env_s", "agent_s", "verify_s",
-                  "self_report")
+                  "self_report", "suspected_leaks")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Trial:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    suspected_leaks: list[dict[str, str]] | None  # None: no command log was checked
 
 
 @dataclass(frozen=True)

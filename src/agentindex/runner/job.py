@@ -223,7 +223,8 @@ def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         started_at=failed[0].started_at if failed else out.started_at,
         finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
         verify_s=out.verify_s,
-        self_report=_self_report(out))
+        self_report=_self_report(out),
+        suspected_leaks=[asdict(leak) for leak in out.leaks] if out.leaks is not None else None)
 
 
 def _self_report(out: TryOutcome) -> dict[str, Any] | None:

@@ -16,8 +16,9 @@ from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
 from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
 from agentindex.gateway import CallRecord, Gateway
+from agentindex.runner.history import Leak, future_commits, harness_commands, leaks_in
 from agentindex.runner.metering import Metering, metered
-from agentindex.runner.patch import patch_base, save_patch
+from agentindex.runner.patch import patch_base, save_patch, seal_history
 from agentindex.runner.separate import keep_artifacts, restore_artifacts, run_collect_hooks
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
@@ -78,6 +79,7 @@ class TryOutcome:
     agent_s: float | None = None
     verify_s: float | None = None
     calls: list[CallRecord] = field(default_factory=list)
+    leaks: list[Leak] | None = None  # None: no command log to check (not measured)
 
     def fail(self, error: ErrorClass, message: str) -> None:
         """Record an error; a later, graver one (no reward at all) replaces an agent error."""
@@ -172,9 +174,15 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
         try:
             base = await patch_base(sandbox, task, art / "setup") \
                 if task.kind is TaskKind.PATCH else None
+            future: set[str] = set()
+            if base is not None:
+                if plan.seal_history:
+                    await seal_history(sandbox, base, art / "setup")
+                future = await future_commits(sandbox, base, art / "setup")
             out.env_s = time.monotonic() - t0
             await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
             if base is not None:
+                await _check_leaks(sandbox, base, future, art, out)
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
             if task.config.verifier.separate:  # extract the work; grading happens elsewhere
                 await run_collect_hooks(sandbox, task, art / "setup", settings.timeout_multiplier)
@@ -185,6 +193,15 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
             await sandbox.get("/logs/agent", art / "agent")
             if not task.config.verifier.separate:
                 await sandbox.get("/logs/verifier", art / "verifier")
+
+
+async def _check_leaks(sandbox: Sandbox, base: str, future: set[str], art: Path,
+                       out: TryOutcome) -> None:
+    """Flag the commands the agent ran (from the harness's own log) that reach beyond the base."""
+    await sandbox.get("/logs/agent", art / "agent")
+    commands = harness_commands(art / "agent")
+    if commands is not None:
+        out.leaks = await leaks_in(sandbox, base, commands, future, art / "setup")
 
 
 async def _separate_verify(task: Task, settings: TrialSettings, spec: SandboxSpec, art: Path,

@@ -28,6 +28,8 @@ class TrialRecord:
     agent_s: float | None
     verify_s: float | None
     self_report: dict[str, Any] | None
+    # Commands that reached beyond the base commit ({command, why}); None: no command log.
+    suspected_leaks: list[dict[str, str]] | None = None
 
 
 @dataclass(frozen=True)

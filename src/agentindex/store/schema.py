@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: trials.suspected_leaks
 
 metadata = MetaData()
 
@@ -66,6 +66,7 @@ trials = Table(
     Column("agent_s", Float),
     Column("verify_s", Float),
     Column("self_report", JSON),
+    Column("suspected_leaks", JSON),  # [{command, why}]; NULL: the harness kept no command log
 )
 
 tries = Table(
