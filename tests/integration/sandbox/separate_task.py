@@ -90,9 +90,14 @@ git -c user.name=oracle -c user.email=oracle@localhost commit -qm "fix add"
 """
 
 
+# For bwrap: no RUN (the runner makes WORKDIR a repository with one base commit).
+PLAIN_DOCKERFILE = "FROM localhost/debian:bookworm\nWORKDIR /app\nCOPY app/ /app/\n"
+
+
 def write_separate_task(root: Path, name: str = "calc", *, collect: str = COLLECT,
                         grade: str = GRADE, network: str = "no-network",
-                        probe: tuple[str, int] | None = None) -> Path:
+                        probe: tuple[str, int] | None = None, dockerfile: str = DOCKERFILE,
+                        verifier_dockerfile: str = VERIFIER_DOCKERFILE) -> Path:
     """The task; ``probe=(host, port)`` makes test.sh record whether it could connect there in
     /logs/verifier/probe.txt."""
     task = root / name
@@ -101,9 +106,9 @@ def write_separate_task(root: Path, name: str = "calc", *, collect: str = COLLEC
     (task / "task.toml").write_text(TOML.format(name=name, network=network,
                                                 collect=collect.replace('"', '\\"')))
     (task / "instruction.md").write_text("Fix add() in /app/calc.py and commit your fix.\n")
-    (task / "environment" / "Dockerfile").write_text(DOCKERFILE)
+    (task / "environment" / "Dockerfile").write_text(dockerfile)
     (task / "environment" / "app" / "calc.py").write_text(CALC)
-    (task / "tests" / "Dockerfile").write_text(VERIFIER_DOCKERFILE)
+    (task / "tests" / "Dockerfile").write_text(verifier_dockerfile)
     (task / "tests" / "test_calc.py").write_text(TEST_CALC)
     probe_line = PROBE.format(host=probe[0], port=probe[1], out="/logs/verifier/probe.txt") \
         if probe else ""
