@@ -23,9 +23,11 @@ def variant(label: str, agent: str, model: str | None) -> dict[str, Any]:
 def trial(v: Mapping[str, Any], task: str, attempt: int = 1, reward: float | None = 1.0, *,
           error_class: str | None = None, score_as: str = "reward", tries: int = 1,
           agent_s: float | None = 10.0, env_s: float | None = 1.0,
-          verify_s: float | None = 2.0, self_report: dict[str, Any] | None = None
-          ) -> TrialRecord:
-    optional = {"install_s": 0.0} if "install_s" in _FIELDS else {}  # newer stores time it
+          verify_s: float | None = 2.0, self_report: dict[str, Any] | None = None,
+          suspected_leaks: list[dict[str, str]] | None = None) -> TrialRecord:
+    optional: dict[str, Any] = {"install_s": 0.0} if "install_s" in _FIELDS else {}
+    if suspected_leaks is not None:
+        optional["suspected_leaks"] = suspected_leaks
     return TrialRecord(
         **optional, trial_id=f"{v['label']}-{task}-{attempt}", variant_key=v["variant_key"],
         task_digest=task, task_name=task, attempt=attempt, reward=reward,
@@ -54,7 +56,8 @@ def make_job(job_dir: Path, *, variants: Iterable[Mapping[str, Any]],
              tasks: Mapping[str, Iterable[str]], trials: Iterable[TrialRecord],
              calls: Iterable[Mapping[str, Any]] = (), tries: Iterable[TryRecord] = (),
              weights: Mapping[str, float] | None = None, index: str | None = "test@1",
-             price_date: str | None = None, created_at: float = T0) -> Path:
+             price_date: str | None = None, created_at: float = T0,
+             index_date: str | None = None) -> Path:
     """A job directory with a store holding exactly these rows."""
     job_dir.mkdir(parents=True, exist_ok=True)
     store = Store.in_job(job_dir)
@@ -62,6 +65,7 @@ def make_job(job_dir: Path, *, variants: Iterable[Mapping[str, Any]],
         store.set_meta("created_at", created_at)
         store.set_meta("index_definition", index)
         store.set_meta("index_weights", dict(weights) if weights else None)
+        store.set_meta("index_date", index_date)
         store.set_meta("benchmarks", list(tasks))
         if price_date:
             store.set_meta("price_date", price_date)
