@@ -11,6 +11,7 @@ import pytest
 from agentindex.errors import UnsupportedBySandbox
 from agentindex.sandbox import Network, get_backend
 from agentindex.tasks.loader import load_task
+from tests.conftest import write_task
 from tests.integration.helpers import run, trial_rows
 from tests.integration.sandbox.hostile import ScriptAgent
 from tests.integration.sandbox.separate_task import (
@@ -61,3 +62,17 @@ def test_bwrap_refuses_what_it_cannot_honour(tmp_path: Path, verifier_dockerfile
     with pytest.raises(UnsupportedBySandbox) as e:
         get_backend("bwrap").check(task, Network.NONE)
     assert str(e.value) == f"{task.verifier_dockerfile}{problem}"
+
+
+def test_a_shared_verifier_without_network_after_an_agent_with_it_is_refused(
+        tmp_path: Path) -> None:
+    toml = ('schema_version = "1.3"\n[verifier]\nnetwork_mode = "no-network"\ntimeout_sec = 30.0\n'
+            '[agent]\nnetwork_mode = "public"\ntimeout_sec = 30.0\n')
+    task = write_task(tmp_path / "tasks", "mixed", toml=toml)
+    summary = run(task, ["oracle"], tmp_path / "jobs")
+    (row,) = trial_rows(summary.job_dir)
+    assert row["error_class"] == "sandbox" and row["reward"] is None
+    assert row["error_message"] == (
+        f"{task / 'task.toml'}: verifier.network_mode: the verifier must have no network but "
+        "shares the agent's environment, which has it; a shared environment cannot change its "
+        'network between phases (use environment_mode = "separate")')

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
-from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
+from agentindex.errors import (
+    ConfigError,
+    ErrorClass,
+    TrialError,
+    UnsupportedBySandbox,
+    VerifierError,
+)
 from agentindex.gateway import CallRecord, Gateway
 from agentindex.runner.history import Leak, future_commits, harness_commands, leaks_in
 from agentindex.runner.metering import Metering, metered
@@ -101,6 +107,17 @@ def network_for(task: Task, agent: Agent, internet: bool | None = None) -> Netwo
     return Network.HOST  # the gateway is on the host's loopback
 
 
+def _check_shared_network(task: Task, network: Network, internet: bool | None) -> None:
+    """A shared environment keeps one network for both phases: refuse a verifier that must have
+    none where the agent's phase has the host's (it could not be enforced)."""
+    verifier = internet if internet is not None else task.config.internet("verifier")
+    if not task.config.verifier.separate and verifier is False and network is Network.HOST:
+        raise UnsupportedBySandbox(
+            f"{task.toml_path}: verifier.network_mode: the verifier must have no network but "
+            "shares the agent's environment, which has it; a shared environment cannot change "
+            "its network between phases (use environment_mode = \"separate\")")
+
+
 def verifier_network(task: Task, internet: bool | None = None) -> Network:
     """A separate verifier's network: none when its phase (or the run) says no internet."""
     allowed = internet if internet is not None else task.config.internet("verifier")
@@ -129,6 +146,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     out.install_s = time.monotonic() - t0
     network = network_for(task, agent, settings.internet)
     settings.backend.check(task, network)
+    _check_shared_network(task, network, settings.internet)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
     cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
