@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from agentindex.results import TRIAL_FORMAT, VariantInfo
 from agentindex.store import STORE_FILE, Store
 
 MODELS = ("anthropic/claude-sonnet-4-5", "openai/gpt-5", "deepseek/deepseek-chat",
@@ -45,8 +46,9 @@ def build(job: Path, n_trials: int, calls_per_trial: int, seed: int = 0) -> int:
                  "agent": f"agent{i}", "agent_version": "1.0", "model": MODELS[i % len(MODELS)],
                  "settings": {}} for i in range(VARIANTS)]
     tasks = [(b, f"{b}-task-{k}") for b, n in BENCHMARKS.items() for k in range(n)]
-    store.put_job_rows(variants, ({"benchmark": b, "task_digest": t, "task_name": t,
-                                   "kind": "terminal", "path": "/x"} for b, t in tasks))
+    store.put_job_rows([VariantInfo.model_validate(v) for v in variants],
+                       ({"benchmark": b, "task_digest": t, "task_name": t, "kind": "terminal",
+                         "path": "/x"} for b, t in tasks))
     attempts = max(1, n_trials // (VARIANTS * len(tasks)))
     raw = store.engine.raw_connection()
     try:
@@ -55,11 +57,11 @@ def build(job: Path, n_trials: int, calls_per_trial: int, seed: int = 0) -> int:
         n_calls = 0
         for v in variants:
             trial_rows, call_rows, try_rows = [], [], []
-            for _, task in tasks:
+            for bench, task in tasks:
                 for a in range(1, attempts + 1):
                     tid = f"{v['variant_key']}-{task}-{a}"
                     tries = 2 if rng.random() < 0.02 else 1
-                    trial_rows.append(_trial(rng, tid, v["variant_key"], task, a, tries))
+                    trial_rows.append(_trial(rng, tid, v["variant_key"], bench, task, a, tries))
                     if tries == 2:
                         try_rows.append((tid, 1, "upstream", "503", T0, T0 + 5))
                         call_rows += _calls(rng, tid, 1, v["model"], 10)
@@ -75,7 +77,8 @@ def build(job: Path, n_trials: int, calls_per_trial: int, seed: int = 0) -> int:
     return n_calls
 
 
-TRIAL_COLUMNS = ("trial_id", "variant_key", "task_digest", "task_name", "attempt", "reward",
+TRIAL_COLUMNS = ("format", "trial_id", "variant_key", "benchmark", "task_digest", "task_name",
+                 "task_path", "attempt", "reward",
                  "rewards", "error_class", "error_message", "score_as", "tries",
                  "agent_exit_code", "agent_timed_out", "started_at", "finished_at", "env_s",
                  "agent_s", "verify_s", "self_report")
@@ -89,13 +92,14 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def _trial(rng: random.Random, tid: str, vkey: str, task: str, attempt: int,
+def _trial(rng: random.Random, tid: str, vkey: str, bench: str, task: str, attempt: int,
            tries: int) -> tuple[object, ...]:
     reward = 1.0 if rng.random() < 0.5 else 0.0
     error = "agent_timeout" if rng.random() < 0.01 else None
     report = json.dumps({"usage": {"input": 1000, "cache_read": 90000, "output": 5000},
                          "cost_usd": 1.0, "turns": 100})
-    return (tid, vkey, task, task, attempt, reward, json.dumps({"reward": reward}), error, None,
+    return (TRIAL_FORMAT, tid, vkey, bench, task, task, "/x", attempt, reward,
+            json.dumps({"reward": reward}), error, None,
             "reward", tries, 0, error is not None, T0, T0 + 600, 5.0,
             rng.uniform(60, 900), 10.0, report)
 

@@ -4,7 +4,7 @@
 #   scripts/setup.sh --test   also what the test suite needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CACHE="${AGENTINDEX_CACHE:-$HOME/.cache/agentindex}"
+CACHE="${AGENTINDEX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agentindex}"  # = agentindex.paths
 mkdir -p "$CACHE"
 
 need_apt=()

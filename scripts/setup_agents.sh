@@ -15,4 +15,4 @@ fi
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get install -y -qq python3-venv >/dev/null
 }
-exec .venv/bin/python -m agentindex.agents.setup "$@"
+exec .venv/bin/agentindex agents install "$@"

@@ -3,7 +3,7 @@
 #
 #  1. installs podman, runc, debootstrap (and bubblewrap, iproute2 for the other backend and the
 #     network namespaces);
-#  2. configures podman for this kind of machine (see shared/reference/machines.md):
+#  2. configures podman for this kind of machine (see "Machine notes" in docs/ARCHITECTURE.md):
 #     - runtime runc: crun fails with "cgroups in hybrid mode not supported";
 #     - default ulimits no higher than the machine allows: the process lacks CAP_SYS_RESOURCE and
 #       podman's defaults fail with "setrlimit ... operation not permitted";
@@ -15,7 +15,7 @@
 set -euo pipefail
 
 IMAGE="${AGENTINDEX_BASE_IMAGE:-localhost/debian:bookworm}"
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/agentindex"
+CACHE="${AGENTINDEX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agentindex}"  # = agentindex.paths
 CONF=/etc/containers/containers.conf
 
 need=()
@@ -46,5 +46,5 @@ if podman image exists "$IMAGE"; then
     echo "setup_podman: $IMAGE present"
     exit 0
 fi
-exec "$(dirname "$0")/../.venv/bin/python" -m agentindex.sandbox.base_image --tag "$IMAGE" \
+exec "$(dirname "$0")/../.venv/bin/agentindex" sandbox base-image --tag "$IMAGE" \
     --cache "$CACHE"

@@ -17,6 +17,8 @@ tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories."
 app.add_typer(tasks_app, name="tasks")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their images.")
 app.add_typer(sandbox_app, name="sandbox")
+agents_app = typer.Typer(no_args_is_help=True, help="Harnesses: install them ahead of time.")
+app.add_typer(agents_app, name="agents")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
@@ -125,19 +127,9 @@ def prices(
     date: Annotated[str | None, typer.Option("--date", help="price date YYYY-MM-DD")] = None,
 ) -> None:
     """Show the price sheet used for each model, at a price date (default: today)."""
-    import datetime as dt
+    from agentindex.commands.prices import prices_command
 
-    from agentindex.errors import ConfigError
-    from agentindex.pricing import price_sheet
-
-    def show() -> None:
-        try:
-            when = dt.date.fromisoformat(date) if date else None
-        except ValueError:
-            raise ConfigError("prices", "--date", f"{date!r} is not YYYY-MM-DD") from None
-        console.print(price_sheet(models, when))
-
-    _guard(show)
+    _guard(lambda: prices_command(models, date, console))
 
 
 @sandbox_app.command("base-image")
@@ -146,17 +138,25 @@ def sandbox_base_image(
     engine: Annotated[str, typer.Option(help="podman or docker")] = "podman",
     suite: Annotated[str, typer.Option(help="Debian suite")] = "bookworm",
     mirror: Annotated[str | None, typer.Option(help="Debian mirror (default: the host's)")] = None,
+    cache: Annotated[Path | None, typer.Option(
+        help="where the root filesystem tarball is kept (default: the cache directory)")] = None,
     force: Annotated[bool, typer.Option(help="rebuild even if the image exists")] = False,
 ) -> None:
     """Build a Debian base image from Debian's packages (debootstrap), for offline builds."""
-    from agentindex.sandbox.base_image import build_base_image
+    from agentindex.commands.base_image import base_image_command
 
-    def build() -> None:
-        img = build_base_image(tag, engine=engine, suite=suite, mirror=mirror, force=force)
-        state = "built" if img.built else "already present"
-        console.print(f"{img.tag}: {state} (root filesystem {img.tarball})", highlight=False)
+    _guard(lambda: base_image_command(tag, engine, suite, mirror, cache, force, console))
 
-    _guard(build)
+
+@agents_app.command("install")
+def agents_install(
+    agents: Annotated[list[str] | None, typer.Argument(
+        help="NAME[@VERSION] ... (default: every installable harness)")] = None,
+) -> None:
+    """Install harnesses into the cache ahead of time, so no trial pays for it."""
+    from agentindex.commands.agents import agents_install_command
+
+    _guard(lambda: agents_install_command(agents or [], console, err))
 
 
 def _guard(action: Any) -> None:

@@ -1,6 +1,6 @@
 """Prices per call, with ``genai-prices`` at a pinned price time, plus an override table.
 
-Rules (see ``shared/reference/metering.md``):
+Rules (see the Metering section of ``docs/ARCHITECTURE.md``):
 
 - Price each call, then sum: long-context tiers apply to one call's input, never to a trial's sum.
 - The price time is pinned: a job records a price date, and each call is priced at that date and

@@ -1,34 +1,15 @@
-"""Agents, registered in one place. Named ``NAME`` or ``NAME@VERSION``."""
+"""Agents by name (``NAME`` or ``NAME@VERSION``), from the ``agentindex.agents`` entry points:
+ours (``pyproject.toml``) and any installed plug-in package's (see :mod:`agentindex.plugins`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from agentindex.agents.base import Agent, AgentContext, AgentOutcome, SelfReport
-from agentindex.agents.builtin import Builtin
-from agentindex.agents.claude_code import ClaudeCode
-from agentindex.agents.codex import Codex
-from agentindex.agents.cursor_cli import CursorCli
-from agentindex.agents.gemini_cli import GeminiCli
-from agentindex.agents.mini_swe_agent import MiniSweAgent
-from agentindex.agents.nop import NopAgent
-from agentindex.agents.opencode import OpenCode
-from agentindex.agents.oracle import OracleAgent
-from agentindex.agents.qwen_code import QwenCode
 from agentindex.errors import ConfigError
+from agentindex.plugins import registry
 
-AGENTS: dict[str, Callable[[], Agent]] = {
-    "oracle": OracleAgent,
-    "nop": NopAgent,
-    "claude-code": ClaudeCode,
-    "codex": Codex,
-    "gemini-cli": GeminiCli,
-    "qwen-code": QwenCode,
-    "opencode": OpenCode,
-    "mini-swe-agent": MiniSweAgent,
-    "cursor-cli": CursorCli,
-    "builtin": Builtin,
-}
+AGENTS: dict[str, Callable[[], Agent]] = registry("agentindex.agents")
 
 
 def get_agent(spec: str) -> Agent:

@@ -22,6 +22,7 @@ from agentindex.agents.harness import (
     pick_protocol,
 )
 from agentindex.agents.install import NpmPackage
+from agentindex.gateway.anthropic import anthropic_usage
 from agentindex.usage import Usage
 
 
@@ -75,7 +76,7 @@ def claude_report(events: list[dict[str, Any]]) -> SelfReport | None:
     if isinstance(per_model, dict) and per_model:
         usage = sum((model_usage(m) for m in per_model.values() if isinstance(m, dict)), Usage())
     else:
-        usage = anthropic_result_usage(result.get("usage") or {})
+        usage = anthropic_usage(result.get("usage") or {})
     duration = as_float(result.get("duration_ms"))
     return SelfReport(usage=usage, cost_usd=as_float(result.get("total_cost_usd")),
                       turns=as_int(result.get("num_turns")),
@@ -90,16 +91,3 @@ def model_usage(m: dict[str, Any]) -> Usage:
                  cache_read=as_int(m.get("cacheReadInputTokens")),
                  cache_write_5m=as_int(m.get("cacheCreationInputTokens")),
                  output=as_int(m.get("outputTokens")))
-
-
-def anthropic_result_usage(u: dict[str, Any]) -> Usage:
-    """The ``usage`` of a result event (Messages API names, optionally split by lifetime)."""
-    split = u.get("cache_creation")
-    if isinstance(split, dict):
-        w5, w1 = as_int(split.get("ephemeral_5m_input_tokens")), \
-            as_int(split.get("ephemeral_1h_input_tokens"))
-    else:
-        w5, w1 = as_int(u.get("cache_creation_input_tokens")), None
-    return Usage(input=as_int(u.get("input_tokens")),
-                 cache_read=as_int(u.get("cache_read_input_tokens")), cache_write_5m=w5,
-                 cache_write_1h=w1, output=as_int(u.get("output_tokens")))

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from agentindex.agents.base import AgentContext, AgentOutcome, SelfReport
 from agentindex.agents.install import Package, ensure_installed, sandbox_dir
 from agentindex.errors import ConfigError, SandboxError
-from agentindex.gateway.config import DEFAULT_PROVIDERS
+from agentindex.gateway.config import ProvidersConfig
 from agentindex.sandbox.base import ExecResult, Sandbox
 
 LOGS = "/logs/agent"  # kept as trials/<id>/agent/ by the runner
@@ -81,25 +81,26 @@ def split_model(model: str | None, agent: str) -> tuple[str, str]:
 
 
 def provider_protocols(provider: str, given: tuple[str, ...]) -> tuple[str, ...]:
-    """The wire protocols of ``provider``: as the runner gave them, else the built-in table's."""
-    if given:
-        return given
-    spec = DEFAULT_PROVIDERS.get(provider)
-    return tuple(spec["protocols"]) if spec else ("openai-chat",)
+    """The wire protocols of ``provider``: as the runner gave them (its gateway's providers),
+    else the built-in providers'; ConfigError for a provider neither knows."""
+    return given or ProvidersConfig.defaults().spoken_by(provider)
 
 
 def pick_protocol(spoken: tuple[str, ...], supported: tuple[str, ...], agent: str,
                   provider: str, wanted: object = None) -> str:
-    """The protocol asked for (the variant setting ``protocol``) if both sides speak it, else the
-    first of the harness's preference that the provider speaks."""
+    """The protocol ``agent`` speaks to ``provider``: the one asked for (the variant setting
+    ``protocol``) if both sides speak it, else the first of the harness's preference
+    (``supported``) that the provider speaks (``spoken``). The one place this is decided;
+    ConfigError naming agent, provider and both lists when there is none."""
+    sides = (f"{agent} speaks {', '.join(supported)}; provider {provider!r} speaks "
+             f"{', '.join(spoken) or 'nothing'}")
     if wanted is not None and (wanted not in spoken or wanted not in supported):
         raise ConfigError("--model", None, f"{agent} with provider {provider!r} cannot use "
-                                           f"protocol {wanted!r}")
+                                           f"protocol {wanted!r} ({sides})")
     for protocol in ((wanted,) if isinstance(wanted, str) else supported):
         if protocol in spoken:
             return protocol
-    raise ConfigError("--model", None, f"{agent} speaks {', '.join(supported)}; provider "
-                                       f"{provider!r} speaks {', '.join(spoken)}")
+    raise ConfigError("--model", None, f"no wire protocol in common: {sides}")
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentindex.errors import InstallError
+from agentindex.paths import cache_dir
 
-CACHE = Path.home() / ".cache" / "agentindex" / "agents"  # installs, one folder per version
+CACHE = cache_dir("agents")  # installs, one folder per version
 SANDBOX_ROOT = "/opt/agentindex/agents"  # where the runner binds the cache in every sandbox
 DONE = ".agentindex-installed"  # written last: a directory without it is not an install
 HOST_PYTHON = "/usr/bin/python3"  # the sandbox sees the host's /usr, so a venv must be built on it

@@ -23,6 +23,7 @@ from agentindex.agents.harness import (
     pick_protocol,
 )
 from agentindex.agents.install import PipPackage
+from agentindex.gateway.openai_chat import chat_usage
 from agentindex.usage import Usage
 
 TRAJECTORY = "trajectory.json"
@@ -78,12 +79,3 @@ def mini_report(traj: dict[str, Any] | None) -> SelfReport | None:
             usage = (usage or Usage()) + chat_usage(raw)
     return SelfReport(usage=usage or Usage(), cost_usd=as_float(stats.get("instance_cost")),
                       turns=as_int(stats.get("api_calls")))
-
-
-def chat_usage(u: dict[str, Any]) -> Usage:
-    """Chat Completions usage: ``prompt_tokens`` includes the cached part."""
-    prompt = as_int(u.get("prompt_tokens"))
-    cached = as_int((u.get("prompt_tokens_details") or {}).get("cached_tokens"))
-    reasoning = as_int((u.get("completion_tokens_details") or {}).get("reasoning_tokens"))
-    return Usage(input=None if prompt is None else prompt - (cached or 0), cache_read=cached,
-                 output=as_int(u.get("completion_tokens")), reasoning=reasoning)

@@ -1,18 +1,14 @@
-"""``python -m agentindex.agents.setup [NAME[@VERSION]...]``: install harnesses into the cache ahead
-of time (all installable ones by default), so no trial pays for it. Idempotent: an installed
-version is skipped in milliseconds. Used by ``scripts/setup_agents.sh``."""
+"""Installing harnesses ahead of time (``agentindex agents install``, which
+``scripts/setup_agents.sh`` runs): each install's time and size, failures named."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 import sys
 import time
 from pathlib import Path
 
-from agentindex.agents import AGENTS, get_agent
+from agentindex.agents import get_agent
 from agentindex.agents.harness import CliAgent
-from agentindex.agents.install import CACHE
 from agentindex.errors import InstallError
 
 SKIP = {"cursor-cli"}  # its installer is on cursor.com, not a package registry
@@ -24,6 +20,7 @@ def _size_mb(path: Path) -> float:
 
 
 async def install(specs: list[str], cache: Path) -> int:
+    """Install each ``NAME[@VERSION]`` that has a package into ``cache``; how many failed."""
     failed = 0
     for spec in specs:
         agent = get_agent(spec)
@@ -40,15 +37,3 @@ async def install(specs: list[str], cache: Path) -> int:
         print(f"{agent.name}@{agent.pinned}: ready in {time.monotonic() - t0:.1f} s, "
               f"{_size_mb(where):.0f} MB at {where}", flush=True)
     return failed
-
-
-def main() -> int:
-    specs = sys.argv[1:] or [n for n in AGENTS if n not in SKIP]
-    if shutil.which("npm") is None:
-        print("setup: npm is missing (apt-get install nodejs npm; node >= 20)", file=sys.stderr)
-        return 1
-    return 1 if asyncio.run(install(specs, CACHE)) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -18,13 +18,12 @@ from rich.markup import escape
 from agentindex.commands.check import task_dirs
 from agentindex.errors import AgentIndexError, ConfigError
 from agentindex.runner.history import GIT_ENV, script, task_base
-from agentindex.sandbox import Network, SandboxSpec
-from agentindex.sandbox.container import ContainerBackend
+from agentindex.sandbox import Backend, Network, SandboxSpec, get_backend
 from agentindex.tasks.loader import load_task
 from agentindex.tasks.model import Task
 
 
-async def audit_task(task: Task, backend: ContainerBackend, scratch: Path) -> list[str]:
+async def audit_task(task: Task, backend: Backend, scratch: Path) -> list[str]:
     """The findings for one task, one ``KIND DETAIL`` line each."""
     backend.check(task, Network.NONE)
     spec = SandboxSpec(task=task, job="audit", trial_id=f"audit-{task.digest[:12]}",
@@ -41,7 +40,7 @@ async def audit_task(task: Task, backend: ContainerBackend, scratch: Path) -> li
 
 
 def audit_command(paths: list[Path], console: Console) -> int:
-    backend = ContainerBackend()
+    backend = get_backend("container")  # the image as built, history and all
     work = Path(tempfile.mkdtemp(prefix="agentindex-audit-"))
     found = failed = 0
     try:

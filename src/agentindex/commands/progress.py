@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bar
 
+from agentindex.results import TrialResult
 from agentindex.runner.job import Progress
 from agentindex.runner.trial import TrialPlan
-from agentindex.store import TrialRecord
 
 
 class LiveProgress(Progress):
@@ -38,7 +38,7 @@ class LiveProgress(Progress):
         self.running += 1
         self._describe()
 
-    def finished(self, plan: TrialPlan, record: TrialRecord) -> None:
+    def finished(self, plan: TrialPlan, record: TrialResult) -> None:
         self.running -= 1
         if record.error_class and record.reward is None:
             self.errored += 1

@@ -9,10 +9,10 @@ from typing import Any
 from rich.console import Console
 
 from agentindex.commands.progress import LiveProgress
-from agentindex.commands.report import write_report
 from agentindex.config import JobConfig
 from agentindex.errors import ConfigError
 from agentindex.gateway import ProvidersConfig
+from agentindex.report import write_report
 from agentindex.report.table import leaderboard
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.policy import Policy

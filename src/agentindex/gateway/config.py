@@ -21,15 +21,20 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from agentindex.errors import ConfigError
+from agentindex.gateway.protocols import PROTOCOLS
+from agentindex.plugins import registry
 
 Auth = Literal["x-api-key", "bearer", "x-goog-api-key", "x-api-key+bearer"]
-ALL_PROTOCOLS = ("anthropic", "openai-chat", "openai-responses", "gemini")
+ALL_PROTOCOLS = tuple(PROTOCOLS)  # the registry's, in its order
+# Provider kinds (forward, scripted, plug-ins'), each made with the gateway's client session.
+PROVIDER_KINDS: dict[str, Callable[..., Any]] = registry("agentindex.providers")
 
 
 class ProviderSpec(BaseModel):
@@ -39,13 +44,20 @@ class ProviderSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["forward", "scripted"] = "forward"
+    kind: str = "forward"
     protocols: tuple[str, ...]
     base_url: str = ""
     key_env: str | None = None
     auth: Auth = "bearer"
     price_id: str | None = None
     models: dict[str, str] = {}
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in PROVIDER_KINDS:
+            raise ValueError(f"unknown provider kind {value!r}; known: {list(PROVIDER_KINDS)}")
+        return value
 
     @field_validator("protocols")
     @classmethod
@@ -116,3 +128,12 @@ class ProvidersConfig(BaseModel):
 
     def get(self, name: str) -> ProviderSpec | None:
         return self.providers.get(name)
+
+    def spoken_by(self, provider: str) -> tuple[str, ...]:
+        """The wire protocols ``provider`` speaks, in its order of preference; ConfigError
+        naming the known providers if there is no such provider."""
+        spec = self.providers.get(provider)
+        if spec is None:
+            raise ConfigError("--model", None, f"unknown provider {provider!r}; known: "
+                                               f"{', '.join(self.providers)}")
+        return spec.protocols

@@ -17,7 +17,7 @@ from aiohttp import web
 from agentindex.gateway.config import ProvidersConfig, ProviderSpec
 from agentindex.gateway.meter import JsonBodyScanner
 from agentindex.gateway.protocols import Route
-from agentindex.gateway.scripted import ScriptedContext, ScriptedState, parse_scripted
+from agentindex.gateway.scripted import parse_scripted
 from agentindex.gateway.wire import (
     BadRequest,
     CallRequest,
@@ -44,8 +44,9 @@ class Target:
 
 @dataclass
 class Exchange:
-    """A call in flight. ``body`` is the parsed client body, ``raw`` its bytes; ``upstream_body`` is
-    set when the gateway must send something else (a mapped model name, usage asked for)."""
+    """A call in flight of trial ``trial_id``. ``body`` is the parsed client body, ``raw`` its
+    bytes; ``upstream_body`` is set when the gateway must send something else (a mapped model name,
+    usage asked for)."""
 
     request: web.Request
     route: Route
@@ -55,7 +56,7 @@ class Exchange:
     raw: bytes
     target: Target
     upstream_body: dict[str, Any] | None
-    scripted: ScriptedState = field(default_factory=lambda: ScriptedState(ScriptedContext()))
+    trial_id: str = ""
     started_at: float = field(default_factory=time.time)
     first_byte_at: float | None = None
     status: int | None = None
@@ -73,7 +74,17 @@ class Exchange:
 
 
 class Provider(Protocol):
-    """Answers one model call (see module docstring)."""
+    """Answers model calls (see module docstring). A provider that keeps per-trial state gets
+    the trial's ``context`` (whatever the runner gives this provider kind, or None) when a try
+    opens, and drops the state in ``end_trial``."""
+
+    def open_trial(self, trial_id: str, context: object | None) -> None:
+        """A try of ``trial_id`` opens (once per try; the state lives across tries)."""
+        ...
+
+    def end_trial(self, trial_id: str) -> None:
+        """The trial is over: release whatever was kept for it."""
+        ...
 
     async def call(self, ex: Exchange) -> web.StreamResponse: ...
 

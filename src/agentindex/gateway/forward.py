@@ -62,6 +62,12 @@ class Forward:
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
 
+    def open_trial(self, trial_id: str, context: object | None) -> None:
+        """Stateless: a forwarded call needs nothing of the trial."""
+
+    def end_trial(self, trial_id: str) -> None:
+        """Stateless."""
+
     def _key(self, spec: ProviderSpec) -> str | None:
         return os.environ.get(spec.key_env) if spec.key_env else None
 

@@ -1,7 +1,8 @@
 """The registry of wire protocols and the routing of request paths to them.
 
-Adding a wire protocol = one module with a :class:`~agentindex.gateway.wire.WireProtocol` and one
-line in :data:`PROTOCOLS` and, if it has new paths, one line in :func:`route_for`.
+:data:`PROTOCOLS` holds one instance per ``agentindex.protocols`` entry point (ours in
+``pyproject.toml``; see :mod:`agentindex.plugins`). A protocol with new request paths also needs
+a line in :func:`route_for`.
 """
 
 from __future__ import annotations
@@ -9,15 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agentindex.gateway.anthropic import Anthropic
-from agentindex.gateway.gemini import Gemini
-from agentindex.gateway.openai_chat import OpenAIChat
-from agentindex.gateway.openai_responses import OpenAIResponses
 from agentindex.gateway.wire import WireProtocol
+from agentindex.plugins import registry
 
 PROTOCOLS: dict[str, WireProtocol] = {
-    p.name: p for p in (Anthropic(), OpenAIChat(), OpenAIResponses(), Gemini())
-}
+    name: cls() for name, cls in registry("agentindex.protocols").items()}
 
 _GEMINI = re.compile(
     r"(?:^|/)v1[a-z0-9]*/models/([^/:]+):(generateContent|streamGenerateContent|countTokens)$")

@@ -6,7 +6,9 @@ Behaviours (the part after ``scripted/``):
   harness's own shell tool, then a final message. Progress is read from the request (tool results
   already in the conversation), so each request is answered on its own. With no shell tool among
   the tools offered (or no tools, mini-swe-agent style), it answers in text with one ```bash block,
-  and after that ``echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT``.
+  and after that ``echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT``. The script travels base64-encoded
+  (``echo <b64> | base64 -d | bash``): harnesses filter commands (Gemini CLI and Qwen Code refuse
+  backticks, ``$(…)`` and ``<(…)``), and an encoded payload passes every filter unchanged.
 - ``loop``: the same tool call (``ls``) forever.
 - ``flaky``: per trial, the 1st call gets 429 (``retry-after: 1``), the 2nd 529, then it is
   ``oracle``.
@@ -34,8 +36,9 @@ report reasoning.)
 
 from __future__ import annotations
 
+import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -47,7 +50,6 @@ SCRIPTED_USAGE = Usage(input=1200, cache_read=3400, cache_write_5m=560, cache_wr
 BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text")
 SUBMIT_MARKER = b"COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
 SUBMIT = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
-_EOF = "AGENTINDEX_SOLUTION_EOF"
 _SHELL_NAMES = ("bash", "shell", "exec_command", "run_shell_command", "execute_bash",
                 "run_command", "terminal")
 
@@ -65,10 +67,17 @@ class ScriptedContext:
 
 @dataclass
 class ScriptedState:
-    """Per-trial state of scripted models (only ``flaky`` needs one: its call count)."""
+    """Per-trial state of scripted models: what they know of the trial, and the trial's call
+    count (``flaky`` answers by it)."""
 
-    context: ScriptedContext
+    context: ScriptedContext = field(default_factory=ScriptedContext)
     calls: int = 0
+
+
+def asks_submit(raw: bytes) -> bool:
+    """Whether a request's body names mini-swe-agent's submit command (the harness finishes when
+    a command prints it)."""
+    return SUBMIT_MARKER in raw
 
 
 @dataclass(frozen=True)
@@ -137,9 +146,11 @@ def _shell_style(spec: ToolSpec) -> ShellTool | None:
     return None
 
 
-def heredoc(script: str) -> str:
-    """A shell command that runs ``script`` with bash, quoted so nothing in it is expanded."""
-    return f"bash <<'{_EOF}'\n{script.rstrip()}\n{_EOF}"
+def encoded(script: str) -> str:
+    """A one-line shell command that runs ``script`` with bash: the script base64-encoded, so no
+    character in it can trip a harness's command filter or be expanded by the shell."""
+    payload = base64.b64encode(script.encode()).decode("ascii")
+    return f"echo {payload} | base64 -d | bash"
 
 
 def shell_call(tool: ShellTool, script: str, call_id: str) -> ToolCall:
@@ -159,9 +170,9 @@ def shell_call(tool: ShellTool, script: str, call_id: str) -> ToolCall:
         case "argv":
             args["command"] = ["bash", "-c", script]
         case "cmd":
-            args["cmd"] = heredoc(script)
+            args["cmd"] = encoded(script)
         case _:
-            args["command"] = heredoc(script)
+            args["command"] = encoded(script)
     return ToolCall(tool.spec.name, args, call_id)
 
 
@@ -169,17 +180,19 @@ def _text_step(command: str) -> str:
     return f"THOUGHT: next step.\n\n```bash\n{command}\n```"
 
 
-def oracle_reply(req: CallRequest, ctx: ScriptedContext, model: str) -> Reply:
-    """Run the solution with the shell tool, then finish (progress = tool results so far)."""
+def oracle_reply(req: CallRequest, ctx: ScriptedContext, model: str, *,
+                 submit: bool = False) -> Reply:
+    """Run the solution with the shell tool, then finish (progress = tool results so far);
+    ``submit``: the harness finishes by a command (:func:`asks_submit`), so send it."""
     script = ctx.solution or "true"
     tool = find_shell_tool(req.tools)
     if tool is None:
-        step = heredoc(script) if req.assistant_turns == 0 else SUBMIT
+        step = encoded(script) if req.assistant_turns == 0 else SUBMIT
         return Reply(_text_step(step), None, SCRIPTED_USAGE, model)
     if req.tool_results == 0:
         call = shell_call(tool, script, f"call_oracle_{req.assistant_turns}")
         return Reply(None, call, SCRIPTED_USAGE, model)
-    if req.asks_submit and req.tool_results == 1:  # a harness that finishes by a command
+    if submit and req.tool_results == 1:  # a harness that finishes by a command
         return Reply(None, shell_call(tool, SUBMIT, "call_oracle_submit"), SCRIPTED_USAGE, model)
     return Reply(ctx.answer, None, SCRIPTED_USAGE, model)
 
@@ -216,11 +229,11 @@ def flaky_error(call_no: int) -> ScriptedError | None:
 
 
 def scripted_reply(model: ScriptedModel, req: CallRequest, ctx: ScriptedContext,
-                   name: str) -> Reply:
-    """The reply of ``model`` (errors and cuts aside, which the server applies)."""
+                   name: str, *, submit: bool = False) -> Reply:
+    """The reply of ``model`` (errors and cuts aside, which the provider applies)."""
     match model.behaviour:
         case "loop":
             return loop_reply(req, name)
         case "text":
             return Reply(ctx.answer, None, SCRIPTED_USAGE, name)
-    return oracle_reply(req, ctx, name)
+    return oracle_reply(req, ctx, name, submit=submit)

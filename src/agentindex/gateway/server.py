@@ -23,18 +23,15 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from agentindex.gateway.config import ProvidersConfig
+from agentindex.gateway.config import PROVIDER_KINDS, ProvidersConfig
 from agentindex.gateway.exchange import (
     Exchange,
     Provider,
     error_response,
     resolve_target,
 )
-from agentindex.gateway.forward import Forward
 from agentindex.gateway.protocols import PROTOCOLS, Route, route_for
 from agentindex.gateway.records import CallRecord
-from agentindex.gateway.scripted import SUBMIT_MARKER, ScriptedContext, ScriptedState
-from agentindex.gateway.scripted_provider import Scripted
 from agentindex.gateway.wire import BadRequest
 
 log = logging.getLogger("agentindex.gateway")
@@ -59,7 +56,6 @@ class _Trial:
     try_no: int
     model: str
     sink: Callable[[CallRecord], None]
-    scripted: ScriptedState
     seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
@@ -67,14 +63,14 @@ class Gateway:
     """``async with Gateway(providers) as gw:`` serves on ``gw.url`` until the block ends.
 
     ``open_trial`` gives a trial its own URL; each call of that trial ends in one ``CallRecord``
-    passed to ``sink`` (failed calls included); ``close_trial`` revokes the token."""
+    passed to ``sink`` (failed calls included); ``close_trial`` revokes the token; ``end_trial``
+    tells the providers the trial (all its tries) is over, so they drop what they kept for it."""
 
     def __init__(self, providers: ProvidersConfig | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.providers = providers or ProvidersConfig.defaults()
         self._host, self._port, self._max_body = host, port, max_body_bytes
         self._trials: dict[str, _Trial] = {}
-        self._scripted: dict[str, ScriptedState] = {}
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._kinds: dict[str, Provider] = {}
@@ -85,7 +81,7 @@ class Gateway:
             connector=aiohttp.TCPConnector(limit=0),
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=900),
         )
-        self._kinds = {"forward": Forward(self._session), "scripted": Scripted()}
+        self._kinds = {kind: make(self._session) for kind, make in PROVIDER_KINDS.items()}
         app = web.Application(client_max_size=self._max_body)
         app.router.add_route("*", "/t/{token}", self._handle)
         app.router.add_route("*", "/t/{token}/{tail:.*}", self._handle)
@@ -113,21 +109,27 @@ class Gateway:
 
     def open_trial(self, trial_id: str, try_no: int, *, model: str,
                    sink: Callable[[CallRecord], None],
-                   scripted: ScriptedContext | None = None) -> TrialRoute:
+                   context: object | None = None) -> TrialRoute:
         """Give a trial (try) its own token and base URL. ``model`` is ``provider/model``
-        (``*``: taken from each request, for the standalone gateway)."""
+        (``*``: taken from each request, for the standalone gateway); ``context`` goes to the
+        provider of ``model`` only (what the runner lets that kind of provider know)."""
         token = secrets.token_urlsafe(24)
-        # One state per trial, across its tries: scripted/flaky's errors are the trial's first
-        # calls, so a try the runner retries after them can succeed.
-        state = self._scripted.setdefault(trial_id, ScriptedState(scripted or ScriptedContext()))
-        self._trials[token] = _Trial(trial_id, try_no, model, sink, state)
+        spec = self.providers.get(model.partition("/")[0])
+        if spec is not None and spec.kind in self._kinds:
+            self._kinds[spec.kind].open_trial(trial_id, context)
+        self._trials[token] = _Trial(trial_id, try_no, model, sink)
         return TrialRoute(token, f"{self.url}/t/{token}", trial_id, try_no)
+
+    def end_trial(self, trial_id: str) -> None:
+        """The trial is over (no further try): every provider drops its state for it."""
+        for provider in self._kinds.values():
+            provider.end_trial(trial_id)
 
     @contextlib.asynccontextmanager
     async def reachable_in(self, netns: Path) -> AsyncIterator[str]:
         """Also serve inside the network namespace ``netns`` (a trial that may reach nothing
         else); yields the gateway's URL as seen from inside it."""
-        from agentindex.sandbox.netns import serve_in
+        from agentindex.sandbox.netserve import serve_in
 
         assert self._runner is not None, "use the gateway inside `async with`"
         async with serve_in(netns, self._runner, "127.0.0.1") as port:
@@ -183,14 +185,12 @@ class Gateway:
         call = protocol.parse_request(body, route.path_model)
         if route.stream:
             call = dataclasses.replace(call, stream=True)
-        if target.spec.kind == "scripted" and SUBMIT_MARKER in raw:
-            call = dataclasses.replace(call, asks_submit=True)
         upstream = protocol.prepare_upstream(body, call)
         if body.get("model") is not None and body.get("model") != target.model \
                 and target.spec.kind == "forward":
             upstream = {**(upstream or body), "model": target.model}
         return Exchange(request, route, protocol, call, body, raw, target, upstream,
-                        scripted=trial.scripted)
+                        trial_id=trial.trial_id)
 
     async def _call(self, provider: Provider, ex: Exchange, trial: _Trial,
                     seq: int) -> web.StreamResponse:

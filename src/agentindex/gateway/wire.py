@@ -47,9 +47,7 @@ class CallRequest:
 
     ``tool_results`` counts tool results already in the conversation (the oracle's progress);
     ``assistant_turns`` counts earlier assistant messages (progress when no tools are offered);
-    ``wants_usage`` is False only for a Chat Completions stream that did not ask for usage;
-    ``asks_submit`` is set (for scripted models only) when the request's text contains
-    ``COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT``, the command mini-swe-agent finishes with.
+    ``wants_usage`` is False only for a Chat Completions stream that did not ask for usage.
     """
 
     model: str
@@ -58,7 +56,6 @@ class CallRequest:
     tool_results: int = 0
     assistant_turns: int = 0
     wants_usage: bool = True
-    asks_submit: bool = False  # the prompt names mini-swe-agent's submit command (scripted only)
 
     @property
     def tools_offered(self) -> bool:

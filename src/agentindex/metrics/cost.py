@@ -34,11 +34,15 @@ _MISSING: Any = object()
 @dataclass
 class CostSum:
     """A running cost: token counts per linear price group, plus calls priced one by one.
-    ``unknown`` names models no sheet prices (their cost is unknown, never 0)."""
+    ``unknown`` names models no sheet prices (their cost is unknown, never 0). ``calls`` counts
+    the calls added and ``measured`` those that reported any usage: a cost over calls none of
+    which reported usage was not measured (``Pricer.total`` gives ``None``)."""
 
     groups: dict[Any, list[int]] = field(default_factory=dict)
     priced: Decimal = _ZERO
     unknown: set[str] = field(default_factory=set)
+    calls: int = 0
+    measured: int = 0
 
     def merge(self, other: CostSum) -> None:
         for key, counts in other.groups.items():
@@ -47,6 +51,8 @@ class CostSum:
                 mine[i] += counts[i]
         self.priced += other.priced
         self.unknown |= other.unknown
+        self.calls += other.calls
+        self.measured += other.measured
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,9 @@ class Pricer:
         return sheet
 
     def total(self, acc: CostSum) -> Decimal | None:
-        """Σ price of the calls added to ``acc``; ``None`` if any was of an unknown model."""
-        if acc.unknown:
+        """Σ price of the calls added to ``acc``; ``None`` if any was of an unknown model, or
+        if calls were added and none of them reported usage (nothing was measured)."""
+        if acc.unknown or (acc.calls and not acc.measured):
             return None
         total = acc.priced
         for key, counts in acc.groups.items():

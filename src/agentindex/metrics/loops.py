@@ -1,9 +1,9 @@
 """Loops: an agent repeating the same tool call, or a short cycle of tool calls.
 
-Definition (DESIGN.md "Metrics"): a trial loops if its agent issues the same normalised tool call
-(name + arguments, as the gateway's ``tool_digest``) ≥ 3 times in a row, or repeats a cycle of
-≤ 3 calls ≥ 3 times in a row. The sequence is the agent calls of the trial in order (side calls,
-which offer no tools, are left out); a call with no tool call breaks any run.
+Definition (docs/ARCHITECTURE.md, "Metering"): a trial loops if its agent issues the same
+normalised tool call (name + arguments, as the gateway's ``tool_digest``) ≥ 3 times in a row, or
+repeats a cycle of ≤ 3 calls ≥ 3 times in a row. The sequence is the agent calls of the trial in
+order (side calls, which offer no tools, are left out); a call with no tool call breaks any run.
 """
 
 from __future__ import annotations

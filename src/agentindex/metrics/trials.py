@@ -45,6 +45,7 @@ class TrialCalls:
 
     usage: Usage
     cost: CostSum
+    side_usage: Usage  # the side calls' part of ``usage``
     calls: int
     agent_calls: int
     side_calls: int
@@ -58,16 +59,18 @@ def call_usage(c: CallRow) -> Usage:
 
 
 def summarise_calls(calls: Iterable[CallRow], pricer: Pricer) -> TrialCalls:
-    """Σ usage per field (``None`` only if no call reported it), the cost (Σ per-call prices,
-    via ``pricer``), calls = agent calls + side calls, and whether the agent calls loop with the
-    tokens (``Usage.total``) of the calls inside loops. ``calls`` must be in ``seq`` order."""
+    """Σ usage per field (``None`` only if no call reported it) and the side calls' part of
+    it, the cost (Σ per-call prices, via ``pricer``), calls = agent calls + side calls, and
+    whether the agent calls loop with the tokens (``Usage.total``) of the calls inside loops.
+    ``calls`` must be in ``seq`` order."""
     # One pass, plain locals: this loop runs once per call (a million times in a large job).
     s_in = s_cr = s_w5 = s_w1 = s_out = s_rsn = None
     cost = CostSum()
     add = pricer.add
     digests: list[str | None] = []
     agent_tokens: list[int | None] = []
-    side = 0
+    side = measured = 0
+    side_usage = Usage()
     for _t, _try, _seq, provider, model, started_at, inp, cr, w5, w1, out, rsn, tools, digest \
             in calls:
         if inp is not None:
@@ -84,13 +87,17 @@ def summarise_calls(calls: Iterable[CallRow], pricer: Pricer) -> TrialCalls:
             s_rsn = rsn if s_rsn is None else s_rsn + rsn
         counts = (inp or 0, cr or 0, w5 or 0, w1 or 0, out or 0)
         add(cost, f"{provider}/{model}", counts, started_at)
+        reported = not (inp is None and cr is None and w5 is None and w1 is None
+                        and out is None)
+        measured += reported
         if tools:
             digests.append(digest)
-            reported = not (inp is None and cr is None and w5 is None and w1 is None
-                            and out is None)
             agent_tokens.append(sum(counts) if reported else None)
         else:
             side += 1
+            side_usage = side_usage + Usage(inp, cr, w5, w1, out, rsn)
+    cost.calls, cost.measured = len(digests) + side, measured
     spans = find_loops(digests)
-    return TrialCalls(Usage(s_in, s_cr, s_w5, s_w1, s_out, s_rsn), cost, len(digests) + side,
-                      len(digests), side, bool(spans), tokens_in_loops(spans, agent_tokens))
+    return TrialCalls(Usage(s_in, s_cr, s_w5, s_w1, s_out, s_rsn), cost, side_usage,
+                      len(digests) + side, len(digests), side, bool(spans),
+                      tokens_in_loops(spans, agent_tokens))

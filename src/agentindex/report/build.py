@@ -1,5 +1,5 @@
-"""Build ``report.json`` from one or more job stores. A figure not measured is ``null``, never
-invented.
+"""Build the :class:`~agentindex.results.Report` from one or more job stores. A figure not
+measured is ``null``, never invented.
 
 Per-task figures (cost, tokens, cache hit rate, time, turns, loops) average over the trials that
 count toward the score (not excluded by the error policy), each with the calls of its last try.
@@ -15,17 +15,24 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from agentindex import __version__
 from agentindex.errors import ConfigError
 from agentindex.metrics.bootstrap import LEVEL, RESAMPLES, SEED
 from agentindex.metrics.cost import Pricer
 from agentindex.metrics.pareto import Point, pareto_frontier
+from agentindex.report.labels import unique_labels
 from agentindex.report.load import JobData, JobMeta, open_store, read_job, read_meta
 from agentindex.report.variant import VariantInput, variant_report
+from agentindex.results import REPORT_FORMAT, Report, VariantInfo
+from agentindex.results.report import CIMethod
 
-REPORT_FORMAT = "agentindex.report/2"
+
+def load_report(job_dirs: Path | Sequence[Path], price_date: dt.date | None = None) -> Report:
+    """The report over one or more job directories (see :func:`load_jobs`)."""
+    dirs = [job_dirs] if isinstance(job_dirs, Path) else list(job_dirs)
+    jobs, date, pricer = load_jobs(dirs, price_date)
+    return build_report(jobs, date, pricer)
 
 
 def load_jobs(job_dirs: Sequence[Path], price_date: dt.date | None = None
@@ -45,39 +52,33 @@ def load_jobs(job_dirs: Sequence[Path], price_date: dt.date | None = None
     return jobs, date, pricer
 
 
-def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -> dict[str, Any]:
+def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -> Report:
     meta = _merged_meta([j.meta for j in jobs])
     benches: dict[str, set[str]] = defaultdict(set)
     for j in jobs:
         for ref, digests in j.tasks.items():
             benches[ref] |= digests
     order = _ordered([b for j in jobs for b in j.meta.benchmarks], benches)
-    variants = [variant_report(v, pricer) for v in _variant_inputs(jobs, benches, order,
-                                                                    meta.index_weights)]
-    variants.sort(key=lambda v: v["label"])
-    front = pareto_frontier([Point(v["label"], v["cost_per_task_usd"], v["index"])
-                             for v in variants
-                             if v["cost_per_task_usd"] is not None and v["index"] is not None])
-    for v in variants:
-        v["pareto_optimal"] = (v["label"] in front if v["cost_per_task_usd"] is not None
-                               and v["index"] is not None else None)
-    return {
-        "format": REPORT_FORMAT,
-        "agentindex_version": __version__,
-        "job": ", ".join(j.meta.name for j in jobs),
-        "jobs": [j.meta.name for j in jobs],
-        "index_definition": meta.index_definition,
-        "index_date": meta.index_date,
-        "index_weights": meta.index_weights,
-        "price_date": price_date.isoformat(),
-        "price_sources": dict(sorted(pricer.sources.items())),
-        "ci": {"method": "bootstrap, tasks resampled within each benchmark",
-               "level": LEVEL, "resamples": RESAMPLES, "seed": SEED},
-        "generated_at": dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat(),
-        "benchmarks": order,
-        "pareto_frontier": front,
-        "variants": variants,
-    }
+    inputs = _variant_inputs(jobs, benches, order, meta.index_weights)
+    labels = unique_labels([i.row for i in inputs])
+    variants = sorted((variant_report(i, pricer, labels[i.row.variant_key]) for i in inputs),
+                      key=lambda v: v.label)
+    front = pareto_frontier([Point(v.label, v.cost_per_task_usd, v.index) for v in variants
+                             if v.cost_per_task_usd is not None and v.index is not None])
+    variants = [v.model_copy(update={"pareto_optimal": v.label in front
+                                     if v.cost_per_task_usd is not None
+                                     and v.index is not None else None})
+                for v in variants]
+    return Report(
+        format=REPORT_FORMAT, agentindex_version=__version__,
+        job=", ".join(j.meta.name for j in jobs), jobs=[j.meta.name for j in jobs],
+        index_definition=meta.index_definition, index_date=meta.index_date,
+        index_weights=meta.index_weights,
+        price_date=price_date.isoformat(), price_sources=dict(sorted(pricer.sources.items())),
+        ci=CIMethod(method="bootstrap, tasks resampled within each benchmark", level=LEVEL,
+                    resamples=RESAMPLES, seed=SEED),
+        generated_at=dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat(),
+        benchmarks=order, pareto_frontier=front, variants=variants)
 
 
 def _merged_meta(metas: list[JobMeta]) -> JobMeta:
@@ -94,29 +95,24 @@ def _merged_meta(metas: list[JobMeta]) -> JobMeta:
 def _variant_inputs(jobs: Sequence[JobData], benches: dict[str, set[str]], order: list[str],
                     weights: dict[str, float] | None) -> list[VariantInput]:
     """Each variant's trials, pooled over jobs (a trial id seen twice is the same trial)."""
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, VariantInfo] = {}
     inputs: dict[str, VariantInput] = {}
     seen: set[str] = set()
     for j in jobs:
         for v in j.variants:
-            rows.setdefault(v["variant_key"], v)
+            rows.setdefault(v.variant_key, v)
         for t in j.trials:
             if t.trial_id in seen:
                 continue
             seen.add(t.trial_id)
             key = t.variant_key
             if key not in inputs:
-                inputs[key] = VariantInput(rows.get(key) or _unknown_variant(key),
+                inputs[key] = VariantInput(rows.get(key) or t.variant,
                                            {b: benches[b] for b in order}, weights)
             inputs[key].add(t, j.calls.get(t.trial_id), j.retried.get(t.trial_id))
     for key, row in rows.items():  # variants with no trial yet still get a row
         inputs.setdefault(key, VariantInput(row, {b: benches[b] for b in order}, weights))
     return list(inputs.values())
-
-
-def _unknown_variant(key: str) -> dict[str, Any]:
-    return {"variant_key": key, "label": key, "agent": None, "agent_version": None,
-            "model": None, "settings": {}}
 
 
 def _ordered(order: list[str], benches: dict[str, set[str]]) -> list[str]:

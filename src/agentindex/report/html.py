@@ -4,18 +4,44 @@ leaderboard, the charts, the index definition, the price date and price sources.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html import escape
 from importlib.resources import files
 from typing import Any
 
 from agentindex.report.charts import Chart, all_charts
+from agentindex.results.report import Reconciliation, Report, VariantFigures
 
-_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("cost_per_task_usd", "$ / task"), ("tokens", "tokens / task"),
-    ("cache_hit_rate", "cache hit"), ("time_per_task_s", "time / task (s)"),
-    ("turns_per_task", "turns / task"), ("side_calls_per_task", "side calls / task"),
-    ("loop_rate", "loop rate"), ("trials", "trials"), ("errored", "errored"),
-    ("spend_failed_usd", "failed spend ($)"), ("usage_source", "usage from"))
+Fmt = Callable[[VariantFigures], tuple[Any, str]]  # a cell: (sort value, text)
+
+
+def _fig(attr: str, spec: str) -> Fmt:
+    def cell(v: VariantFigures) -> tuple[Any, str]:
+        x = getattr(v, attr)
+        return x, _num(x, spec)
+    return cell
+
+
+def _cost(v: VariantFigures) -> tuple[Any, str]:
+    if v.price_unknown:
+        return None, "unknown price: " + ", ".join(v.price_unknown)
+    return v.cost_per_task_usd, _num(v.cost_per_task_usd, ".4f")
+
+
+def _tokens(v: VariantFigures) -> tuple[Any, str]:
+    total = v.tokens_per_task.total if v.tokens_per_task else None
+    return total, _num(total, ",.0f")
+
+
+_COLUMNS: tuple[tuple[str, Fmt], ...] = (
+    ("$ / task", _cost), ("tokens / task", _tokens),
+    ("cache hit", _fig("cache_hit_rate", ".1%")),
+    ("time / task (s)", _fig("time_per_task_s", ".1f")),
+    ("turns / task", _fig("turns_per_task", ".1f")),
+    ("side calls / task", _fig("side_calls_per_task", ".1f")),
+    ("loop rate", _fig("loop_rate", ".1%")), ("trials", _fig("trials", "d")),
+    ("errored", _fig("errored", "d")), ("failed spend ($)", _fig("spend_failed_usd", ".4f")),
+    ("usage from", lambda v: (v.usage_source, v.usage_source or "—")))
 
 
 def plotly_js() -> str:
@@ -40,37 +66,24 @@ def _cell(value: Any, text: str) -> str:
     return f'<td data-v="{sort}">{escape(text)}</td>'
 
 
-def _row(report: dict[str, Any], v: dict[str, Any]) -> str:
-    ci = v["index_ci95"]
-    index = _num(v["index"], ".1f") + (f" [{ci[0]:.1f}, {ci[1]:.1f}]" if ci else "")
-    cells = [_cell(v["label"], v["label"])]
-    if report["index_definition"]:
-        cells.append(_cell(v["index"], index))
-    for ref in report["benchmarks"]:
-        b = v["benchmarks"][ref]
-        bci = f" [{b['ci95'][0]:.2f}, {b['ci95'][1]:.2f}]" if b["ci95"] else ""
-        cells.append(_cell(b["score"], _num(b["score"], ".3f") + bci))
-    tokens = (v["tokens_per_task"] or {}).get("total")
-    fmt = {"cost_per_task_usd": ".4f", "cache_hit_rate": ".1%", "time_per_task_s": ".1f",
-           "turns_per_task": ".1f", "side_calls_per_task": ".1f", "loop_rate": ".1%",
-           "spend_failed_usd": ".4f", "trials": "d", "errored": "d"}
-    for key, _ in _COLUMNS:
-        if key == "tokens":
-            cells.append(_cell(tokens, _num(tokens, ",.0f")))
-        elif key == "usage_source":
-            cells.append(_cell(v[key], v[key] or "—"))
-        elif key == "cost_per_task_usd" and v.get("price_unknown"):
-            cells.append(_cell(None, "unknown price: " + ", ".join(v["price_unknown"])))
-        else:
-            cells.append(_cell(v[key], _num(v[key], fmt[key])))
+def _row(report: Report, v: VariantFigures) -> str:
+    ci = v.index_ci95
+    index = _num(v.index, ".1f") + (f" [{ci[0]:.1f}, {ci[1]:.1f}]" if ci else "")
+    cells = [_cell(v.label, v.label)]
+    if report.index_definition:
+        cells.append(_cell(v.index, index))
+    for ref in report.benchmarks:
+        b = v.benchmarks[ref]
+        bci = f" [{b.ci95[0]:.2f}, {b.ci95[1]:.2f}]" if b.ci95 else ""
+        cells.append(_cell(b.score, _num(b.score, ".3f") + bci))
+    cells += [_cell(*fmt(v)) for _, fmt in _COLUMNS]
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def leaderboard_html(report: dict[str, Any]) -> str:
-    heads = ["variant"] + (["index [95% CI]"] if report["index_definition"] else [])
-    heads += list(report["benchmarks"]) + [title for _, title in _COLUMNS]
-    rows = sorted(report["variants"], key=lambda v: -(v["index"] if v["index"] is not None
-                                                      else -1))
+def leaderboard_html(report: Report) -> str:
+    heads = ["variant"] + (["index [95% CI]"] if report.index_definition else [])
+    heads += list(report.benchmarks) + [title for title, _ in _COLUMNS]
+    rows = sorted(report.variants, key=lambda v: -(v.index if v.index is not None else -1))
     th = "".join(f'<th data-col="{i}" title="click to sort">{escape(h)}</th>'
                  for i, h in enumerate(heads))
     body = "\n".join(_row(report, v) for v in rows)
@@ -78,50 +91,55 @@ def leaderboard_html(report: dict[str, Any]) -> str:
             f"<tbody>\n{body}\n</tbody></table>")
 
 
-def _definition(report: dict[str, Any]) -> str:
-    weights = report.get("index_weights") or {}
+def _definition(report: Report) -> str:
+    weights = report.index_weights or {}
     parts = ", ".join(f"{escape(b)} × {w:g}" for b, w in weights.items())
-    ci = report["ci"]
-    dated = f" (of {escape(report['index_date'])})" if report.get("index_date") else ""
-    index = (f"<p><b>Index</b> {escape(report['index_definition'])}{dated}: weighted mean of "
+    ci = report.ci
+    dated = f" (of {escape(report.index_date)})" if report.index_date else ""
+    index = (f"<p><b>Index</b> {escape(report.index_definition)}{dated}: weighted mean of "
              f"benchmark scores × 100 ({parts}). A benchmark score is the mean over its tasks of "
-             f"the mean reward over attempts.</p>") if report["index_definition"] else \
+             f"the mean reward over attempts.</p>") if report.index_definition else \
         "<p>No index definition: benchmark scores only.</p>"
     sources = "".join(f"<li><code>{escape(m)}</code>: {escape(s)}</li>"
-                      for m, s in report["price_sources"].items()) or "<li>no priced model</li>"
-    return (index + f"<p><b>95% CIs</b>: {escape(ci['method'])}, {ci['resamples']} resamples, "
-            f"seed {ci['seed']}.</p><p><b>Prices</b> of {escape(report['price_date'])}, "
+                      for m, s in report.price_sources.items()) or "<li>no priced model</li>"
+    return (index + f"<p><b>95% CIs</b>: {escape(ci.method)}, {ci.resamples} resamples, "
+            f"seed {ci.seed}.</p><p><b>Prices</b> of {escape(report.price_date)}, "
             f"each call priced on its own, then summed. Sources:</p><ul>{sources}</ul>")
 
 
-def _details(report: dict[str, Any]) -> str:
+def reconciliation_text(r: Reconciliation | None) -> str:
+    """The rule that explains gateway vs self-report, with the token totals it explains."""
+    if r is None:
+        return "—"
+    g, s, d = r.gateway.tokens.total, r.self_report.tokens.total, r.difference.tokens.total
+    return (f"{r.rule}: {r.trials} trials, gateway {_num(g, ',')} tokens, self-report "
+            f"{_num(s, ',')}, difference {_num(d, '+,')}")
+
+
+def _details(report: Report) -> str:
     """Errors by class, failed spend and the gateway vs self-report reconciliation."""
     rows = []
-    for v in report["variants"]:
-        errors = ", ".join(f"{k}: {n}" for k, n in v["errors_by_class"].items()) or "none"
-        r = v["reconciliation"]
-        rec = "—"
-        if r:
-            g, s, d = (r[k]["tokens"]["total"] for k in ("gateway", "self_report", "difference"))
-            rec = f"{r['trials']} trials: gateway {g}, self-report {s}, difference {d}"
-        rows.append(f"<tr><td>{escape(v['label'])}</td><td>{escape(errors)}</td>"
-                    f"<td>{_num(v['spend_total_usd'], '.4f')}</td>"
-                    f"<td>{_num(v['spend_retried_usd'], '.4f')}</td>"
-                    f"<td>{_num(v['spend_failed_usd'], '.4f')}</td><td>{escape(rec)}</td>"
-                    f"<td>{_leaks(v)}</td></tr>")
+    for v in report.variants:
+        errors = ", ".join(f"{k}: {n}" for k, n in v.errors_by_class.items()) or "none"
+        rows.append(f"<tr><td>{escape(v.label)}</td><td>{escape(errors)}</td>"
+                    f"<td>{_num(v.spend_total_usd, '.4f')}</td>"
+                    f"<td>{_num(v.spend_retried_usd, '.4f')}</td>"
+                    f"<td>{_num(v.spend_failed_usd, '.4f')}</td>"
+                    f'<td class="reconciliation">{escape(reconciliation_text(v.reconciliation))}'
+                    f"</td><td>{_leaks(v)}</td></tr>")
     return ("<table><thead><tr><th>variant</th><th>errored trials by class</th>"
             "<th>total spend ($)</th><th>retried tries ($)</th><th>failed ($)</th>"
-            "<th>tokens: gateway vs self-report</th><th>suspected answer leaks</th></tr></thead>"
+            "<th>gateway vs self-report (rule)</th><th>suspected answer leaks</th></tr></thead>"
             "<tbody>"
             + "".join(rows) + "</tbody></table>")
 
 
-def _leaks(v: dict[str, Any]) -> str:
+def _leaks(v: VariantFigures) -> str:
     """The suspected-leak rate and the trials flagged (commands that reached past the base)."""
-    rate = v.get("suspected_leak_rate")
+    rate = v.suspected_leak_rate
     if rate is None:
         return "— (no command log)"
-    trials = v.get("suspected_leak_trials") or []
+    trials = v.suspected_leak_trials
     return escape(f"{rate:.1%}" + (f": {', '.join(trials)}" if trials else ""))
 
 
@@ -133,19 +151,19 @@ def _chart(c: Chart) -> str:
            f'<div class="chart" id="{c.id}"></div></section>'
 
 
-def report_html(report: dict[str, Any], *, include_js: bool = True) -> str:
+def report_html(report: Report, *, include_js: bool = True) -> str:
     """The whole page. ``include_js=False`` leaves plotly.js out, for a page that loads it from
     the same server (``agentindex view``)."""
     charts = all_charts(report)
     figures = {c.id: c.figure for c in charts if c.figure is not None}
     plotly = f"<script>{plotly_js()}</script>" if include_js else \
         '<script src="/static/plotly.min.js"></script>'
-    title = f"agentindex · {report['job']}"
+    title = f"agentindex · {report.job}"
     return _PAGE.format(
         title=escape(title), plotly=plotly, definition=_definition(report),
         leaderboard=leaderboard_html(report), charts="\n".join(_chart(c) for c in charts),
         details=_details(report), figures=_json(figures), sort_js=SORT_JS,
-        generated=escape(report["generated_at"]), version=escape(report["agentindex_version"]))
+        generated=escape(report.generated_at), version=escape(report.agentindex_version))
 
 
 SORT_JS = """

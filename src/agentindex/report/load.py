@@ -13,36 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import Any, cast
-
-from sqlalchemy import select
+from typing import cast
 
 from agentindex.errors import ConfigError
 from agentindex.metrics.cost import CostSum, Pricer
 from agentindex.metrics.trials import CALL_COLUMNS, CallRow, TrialCalls, summarise_calls
-from agentindex.store import STORE_FILE, Store, schema
-
-_TRIAL_COLUMNS = ("trial_id", "variant_key", "task_digest", "task_name", "attempt", "reward",
-                  "score_as", "error_class", "tries", "env_s", "agent_s", "verify_s",
-                  "self_report", "suspected_leaks")
-
-
-@dataclass(frozen=True)
-class Trial:
-    trial_id: str
-    variant_key: str
-    task_digest: str
-    task_name: str
-    attempt: int
-    reward: float | None
-    score_as: str
-    error_class: str | None
-    tries: int
-    env_s: float | None
-    agent_s: float | None
-    verify_s: float | None
-    self_report: dict[str, Any] | None
-    suspected_leaks: list[dict[str, str]] | None  # None: no command log was checked
+from agentindex.results import TrialResult, VariantInfo
+from agentindex.store import STORE_FILE, Store
 
 
 @dataclass(frozen=True)
@@ -61,9 +38,9 @@ class JobMeta:
 @dataclass(frozen=True)
 class JobData:
     meta: JobMeta
-    variants: list[dict[str, Any]]
+    variants: list[VariantInfo]
     tasks: dict[str, set[str]]  # benchmark -> task digests
-    trials: list[Trial]
+    trials: list[TrialResult]
     calls: dict[str, TrialCalls]  # trial id -> its last try's calls
     retried: dict[str, CostSum]  # trial id -> spend of its retried tries
     retried_calls: dict[str, int]
@@ -87,9 +64,9 @@ def read_meta(store: Store, job_dir: Path) -> JobMeta:
 
 def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:
     tasks: dict[str, set[str]] = defaultdict(set)
-    for t in store.rows("job_tasks"):
-        tasks[t["benchmark"]].add(t["task_digest"])
-    trials = list(read_trials(store))
+    for t in store.job_tasks():
+        tasks[t.benchmark].add(t.task_digest)
+    trials = list(store.trials())
     last_try = {t.trial_id: t.tries for t in trials}
     calls: dict[str, TrialCalls] = {}
     retried: dict[str, CostSum] = {}
@@ -101,29 +78,11 @@ def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:
         else:  # a retried try (or calls of a trial never committed: also spend)
             retried.setdefault(trial_id, CostSum()).merge(summary.cost)
             retried_calls[trial_id] += summary.calls
-    return JobData(meta, store.rows("variants"), dict(tasks), trials, calls, retried,
+    return JobData(meta, store.variants(), dict(tasks), trials, calls, retried,
                    dict(retried_calls))
 
 
-def read_trials(store: Store) -> Iterator[Trial]:
-    cols = [schema.trials.c[name] for name in _TRIAL_COLUMNS]
-    with store.engine.connect() as c:
-        for row in c.execute(select(*cols)):
-            yield Trial(*row)
-
-
 def stream_calls(store: Store) -> Iterator[CallRow]:
-    """Every call in (trial, try, seq) order. Rows come straight from the DB-API cursor (a
-    million SQLAlchemy rows cost seconds): plain tuples in ``CallRow``'s column order."""
-    t = schema.calls
-    query = select(*(t.c[name] for name in CALL_COLUMNS)).order_by(t.c.trial_id, t.c.try_no,
-                                                                    t.c.seq)
-    raw = store.engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        cur.execute(str(query.compile(dialect=store.engine.dialect)))
-        while rows := cur.fetchmany(10_000):
-            yield from cast(list[CallRow], rows)
-        cur.close()
-    finally:
-        raw.close()
+    """Every call in (trial, try, seq) order, as ``CallRow``s (plain tuples in its column
+    order: the fast path for a million calls)."""
+    return cast(Iterator[CallRow], store.stream_calls(CALL_COLUMNS))

@@ -1,52 +1,51 @@
-"""The leaderboard as a rich table, built from report.json (so the two always agree)."""
+"""The leaderboard as a rich table, built from the Report (so the two always agree)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.table import Table
+
+from agentindex.results.report import Report, VariantFigures
 
 
 def _fmt(x: float | None, spec: str) -> str:
     return "—" if x is None else format(x, spec)
 
 
-def _index(v: dict[str, Any]) -> str:
-    ci = v["index_ci95"]
-    text = _fmt(v["index"], ".1f")
-    return text if ci is None or v["index"] is None else f"{text} [{ci[0]:.1f}, {ci[1]:.1f}]"
+def _index(v: VariantFigures) -> str:
+    ci = v.index_ci95
+    text = _fmt(v.index, ".1f")
+    return text if ci is None or v.index is None else f"{text} [{ci[0]:.1f}, {ci[1]:.1f}]"
 
 
-def _tokens(v: dict[str, Any]) -> str:
-    t = v["tokens_per_task"]
-    return "—" if t is None or t["total"] is None else f"{t['total']:,.0f}"
+def _tokens(v: VariantFigures) -> str:
+    t = v.tokens_per_task
+    return "—" if t is None or t.total is None else f"{t.total:,.0f}"
 
 
-def leaderboard(report: dict[str, Any]) -> Table:
-    title = f"agentindex · {report['job']}"
-    if report["index_definition"]:
-        title += f" · index {report['index_definition']}"
-        if report.get("index_date"):
-            title += f" of {report['index_date']}"
-    title += f" · prices of {report['price_date']}"
+def leaderboard(report: Report) -> Table:
+    title = f"agentindex · {report.job}"
+    if report.index_definition:
+        title += f" · index {report.index_definition}"
+        if report.index_date:
+            title += f" of {report.index_date}"
+    title += f" · prices of {report.price_date}"
     table = Table(title=title)
     table.add_column("variant")
-    if report["index_definition"]:
+    if report.index_definition:
         table.add_column("index [95% CI]", justify="right")
-    for ref in report["benchmarks"]:
+    for ref in report.benchmarks:
         table.add_column(ref, justify="right")
     for name in ("trials", "errored", "$/task", "tokens/task", "cache hit", "time/task (s)",
                  "turns/task", "loops"):
         table.add_column(name, justify="right")
-    rows = sorted(report["variants"], key=lambda v: -(v["index"] or -1))
-    for v in rows:
-        cells = [v["label"]]
-        if report["index_definition"]:
+    for v in sorted(report.variants, key=lambda v: -(v.index or -1)):
+        cells = [v.label]
+        if report.index_definition:
             cells.append(_index(v))
-        cells += [_fmt(v["benchmarks"][ref]["score"], ".3f") for ref in report["benchmarks"]]
-        cost = "unknown price" if v.get("price_unknown") else _fmt(v["cost_per_task_usd"], ".4f")
-        cells += [str(v["trials"]), str(v["errored"]), cost, _tokens(v),
-                  _fmt(v["cache_hit_rate"], ".1%"), _fmt(v["time_per_task_s"], ".2f"),
-                  _fmt(v["turns_per_task"], ".1f"), _fmt(v["loop_rate"], ".1%")]
+        cells += [_fmt(v.benchmarks[ref].score, ".3f") for ref in report.benchmarks]
+        cost = "unknown price" if v.price_unknown else _fmt(v.cost_per_task_usd, ".4f")
+        cells += [str(v.trials), str(v.errored), cost, _tokens(v),
+                  _fmt(v.cache_hit_rate, ".1%"), _fmt(v.time_per_task_s, ".2f"),
+                  _fmt(v.turns_per_task, ".1f"), _fmt(v.loop_rate, ".1%")]
         table.add_row(*cells)
     return table

@@ -1,4 +1,4 @@
-"""One leaderboard row of report.json: every metric of one variant."""
+"""One leaderboard row of the report: every figure of one variant (a ``VariantFigures``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from decimal import Decimal
 from statistics import mean
 from typing import Any
 
-from agentindex.metrics.bootstrap import SEED, clustered_bootstrap
+from agentindex.metrics.bootstrap import SEED, BootstrapCIs, Interval, clustered_bootstrap
 from agentindex.metrics.cost import CostSum, Pricer
 from agentindex.metrics.loops import loop_rate
-from agentindex.metrics.reconcile import Pair, Reconciliation, reconcile, self_report_usage
+from agentindex.metrics.reconcile import Pair, reconcile, self_report_usage
 from agentindex.metrics.scores import (
     benchmark_pass_at_k,
     benchmark_score,
@@ -21,23 +21,31 @@ from agentindex.metrics.scores import (
 )
 from agentindex.metrics.tokens import TokenMix, cache_hit_rate, sum_usage, tokens_per_task
 from agentindex.metrics.trials import TrialCalls
-from agentindex.report.load import Trial
+from agentindex.results import SelfReportResult, TrialResult, VariantInfo
+from agentindex.results.report import (
+    BenchmarkFigures,
+    Reconciliation,
+    ReconciliationSide,
+    TokenFigures,
+    TokenSums,
+    VariantFigures,
+)
 from agentindex.usage import Usage
 
 
 @dataclass
 class VariantInput:
-    """A variant's row, the benchmarks (ref -> task digests), the index weights, and its trials
+    """A variant, the benchmarks (ref -> task digests), the index weights, and its trials
     with their last try's calls and the spend of their retried tries."""
 
-    row: dict[str, Any]
+    row: VariantInfo
     benches: dict[str, set[str]]
     weights: dict[str, float] | None
-    trials: list[Trial] = field(default_factory=list)
+    trials: list[TrialResult] = field(default_factory=list)
     calls: dict[str, TrialCalls] = field(default_factory=dict)
     retried: dict[str, CostSum] = field(default_factory=dict)
 
-    def add(self, t: Trial, calls: TrialCalls | None, retried: CostSum | None) -> None:
+    def add(self, t: TrialResult, calls: TrialCalls | None, retried: CostSum | None) -> None:
         self.trials.append(t)
         if calls is not None:
             self.calls[t.trial_id] = calls
@@ -45,31 +53,30 @@ class VariantInput:
             self.retried[t.trial_id] = retried
 
 
-def variant_report(v: VariantInput, pricer: Pricer) -> dict[str, Any]:
+def variant_report(v: VariantInput, pricer: Pricer, label: str | None = None) -> VariantFigures:
+    """The variant's figures; ``label`` overrides its stored label (to keep labels unique)."""
     row = v.row
-    scores, per_bench, means = _benchmarks(v)
-    counted = [t for t in v.trials if trial_value(t.reward, t.score_as) is not None]
+    values = _values(v)
+    scores = {ref: benchmark_score(vals) for ref, vals in values.items()}
     index = index_score(scores, v.weights) if v.weights else None
-    return {
-        "label": row["label"], "agent": row["agent"], "agent_version": row["agent_version"],
-        "model": row["model"], "settings": row["settings"],
-        "index": _round(index, 2),
-        "index_ci95": _ci(v, per_bench, means, index),
-        "benchmarks": per_bench,
-        "trials": len(v.trials),
-        "errored": sum(t.error_class is not None for t in v.trials),
-        "errors_by_class": _errors(v.trials),
+    cis = _cis(v, values, index)
+    counted = [t for t in v.trials if trial_value(t.reward, t.score_as) is not None]
+    return VariantFigures(
+        label=label or row.label, variant_key=row.variant_key, agent=row.agent,
+        agent_version=row.agent_version, model=row.model, settings=row.settings,
+        index=_round(index, 2), index_ci95=_interval(cis.index, 2),
+        benchmarks={ref: _benchmark(v, ref, vals, cis) for ref, vals in values.items()},
+        trials=len(v.trials), errored=sum(t.error_class is not None for t in v.trials),
+        errors_by_class=_errors(v.trials),
         **_economics(v, counted, pricer),
-        "time_per_task_s": _mean_of([t.agent_s for t in counted], 3),
-        "env_time_per_task_s": _mean_of([t.env_s for t in counted], 3),
-        "verify_time_per_task_s": _mean_of([t.verify_s for t in counted], 3),
-        **_spend(v, pricer),
-        **leak_summary(v.trials),
-    }
+        time_per_task_s=_mean_of([t.agent_s for t in counted], 3),
+        env_time_per_task_s=_mean_of([t.env_s for t in counted], 3),
+        verify_time_per_task_s=_mean_of([t.verify_s for t in counted], 3),
+        **_spend(v, pricer), **leak_summary(v.trials))
 
 
-def leak_summary(trials: list[Trial]) -> dict[str, Any]:
-    """``suspected_leak_rate``: flagged trials / trials whose commands were checked (``null`` when
+def leak_summary(trials: list[TrialResult]) -> dict[str, Any]:
+    """``suspected_leak_rate``: flagged trials / trials whose commands were checked (``None`` when
     none was: the harness kept no command log); ``suspected_leak_trials``: their ids."""
     checked = [t for t in trials if t.suspected_leaks is not None]
     flagged = sorted(t.trial_id for t in checked if t.suspected_leaks)
@@ -77,52 +84,55 @@ def leak_summary(trials: list[Trial]) -> dict[str, Any]:
             "suspected_leak_trials": flagged}
 
 
-def _benchmarks(v: VariantInput) -> tuple[dict[str, float | None], dict[str, Any],
-                                          dict[str, dict[str, float]]]:
-    """Per benchmark: score, pass@k for every k the attempts allow, counts; and each task's
-    mean value (what the bootstrap resamples)."""
-    out: dict[str, Any] = {}
-    scores: dict[str, float | None] = {}
-    means: dict[str, dict[str, float]] = {}
-    for ref, digests in v.benches.items():
-        mine = [t for t in v.trials if t.task_digest in digests]
-        values = [(t.task_digest, trial_value(t.reward, t.score_as)) for t in mine]
-        scores[ref] = benchmark_score(values)
-        attempts: dict[str, int] = defaultdict(int)
-        for task, value in values:
-            attempts[task] += value is not None
-        top = min(attempts.values()) if attempts else 0
-        pass_k = {str(k): _round(benchmark_pass_at_k(values, k), 4) for k in range(1, top + 1)}
-        out[ref] = {"score": _round(scores[ref], 4), "ci95": None, "pass_at_k": pass_k or None,
-                    "tasks": len(digests), "trials": len(mine),
-                    "errored": sum(t.error_class is not None for t in mine)}
-        means[ref] = task_means(values)
-    return scores, out, means
+Values = list[tuple[str, float | None]]  # (task digest, what the trial contributes)
 
 
-def _ci(v: VariantInput, per_bench: dict[str, Any], means: dict[str, dict[str, float]],
-        index: float | None) -> list[float] | None:
+def _values(v: VariantInput) -> dict[str, Values]:
+    return {ref: [(t.task_digest, trial_value(t.reward, t.score_as))
+                  for t in v.trials if t.task_digest in digests]
+            for ref, digests in v.benches.items()}
+
+
+def _benchmark(v: VariantInput, ref: str, values: Values, cis: BootstrapCIs) -> BenchmarkFigures:
+    """Score, pass@k for every k the attempts allow, the interval and the counts."""
+    attempts: dict[str, int] = defaultdict(int)
+    for task, value in values:
+        attempts[task] += value is not None
+    top = min(attempts.values()) if attempts else 0
+    pass_k = {str(k): _round(benchmark_pass_at_k(values, k), 4) for k in range(1, top + 1)}
+    mine = [t for t in v.trials if t.task_digest in v.benches[ref]]
+    return BenchmarkFigures(score=_round(benchmark_score(values), 4),
+                            ci95=_interval(cis.benchmarks.get(ref), 4),
+                            pass_at_k=pass_k or None, tasks=len(v.benches[ref]),
+                            trials=len(mine),
+                            errored=sum(t.error_class is not None for t in mine))
+
+
+def _cis(v: VariantInput, values: dict[str, Values], index: float | None) -> BootstrapCIs:
     """Bootstrap intervals, seeded per variant (so a variant's bounds do not depend on which
     other variants are in the report)."""
+    means = {ref: task_means(vals) for ref, vals in values.items()}
     ordered = {ref: [m[d] for d in sorted(m)] for ref, m in means.items() if m}
-    cis = clustered_bootstrap(ordered, v.weights if index is not None else None,
-                              seed=f"{SEED}:{v.row['variant_key']}")
-    for ref, b in per_bench.items():
-        iv = cis.benchmarks.get(ref)
-        b["ci95"] = None if iv is None else [round(iv.low, 4), round(iv.high, 4)]
-    return None if cis.index is None else [round(cis.index.low, 2), round(cis.index.high, 2)]
+    return clustered_bootstrap(ordered, v.weights if index is not None else None,
+                               seed=f"{SEED}:{v.row.variant_key}")
 
 
-def _economics(v: VariantInput, counted: list[Trial], pricer: Pricer) -> dict[str, Any]:
+def _interval(iv: Interval | None, digits: int) -> list[float] | None:
+    return None if iv is None else [round(iv.low, digits), round(iv.high, digits)]
+
+
+_NO_ECONOMICS: dict[str, Any] = {
+    "cost_per_task_usd": None, "price_unknown": None, "tokens_per_task": None,
+    "cache_hit_rate": None, "turns_per_task": None, "side_calls_per_task": None,
+    "loop_rate": None, "tokens_in_loops_per_task": None, "usage_source": None,
+    "reconciliation": None}
+
+
+def _economics(v: VariantInput, counted: list[TrialResult], pricer: Pricer) -> dict[str, Any]:
     """Tokens, cost, cache, turns and loops from the gateway; from self-reports if the gateway
     saw no call of this variant (``usage_source`` says which)."""
     seen = [v.calls[t.trial_id] for t in counted if t.trial_id in v.calls]
     reports = [t.self_report for t in counted if t.self_report is not None]
-    empty: dict[str, Any] = {"cost_per_task_usd": None, "price_unknown": None,
-                             "tokens_per_task": None, "cache_hit_rate": None,
-                             "turns_per_task": None, "side_calls_per_task": None,
-                             "loop_rate": None, "tokens_in_loops_per_task": None,
-                             "usage_source": None, "reconciliation": None}
     if seen and counted:
         n = len(counted)
         usages = [v.calls[t.trial_id].usage if t.trial_id in v.calls else Usage()
@@ -131,7 +141,7 @@ def _economics(v: VariantInput, counted: list[Trial], pricer: Pricer) -> dict[st
         for s in seen:
             cost.merge(s.cost)
         total = pricer.total(cost)
-        return {**empty,
+        return {**_NO_ECONOMICS,
                 "cost_per_task_usd": None if total is None else _usd(total / n),
                 "price_unknown": sorted(cost.unknown) or None,
                 "tokens_per_task": _mix(tokens_per_task(usages)),
@@ -144,16 +154,16 @@ def _economics(v: VariantInput, counted: list[Trial], pricer: Pricer) -> dict[st
                 "usage_source": "gateway",
                 "reconciliation": _reconciliation(v, pricer)}
     if reports and len(reports) == len(counted):
-        return {**empty, **_from_self_reports(reports), "usage_source": "self-report"}
-    return empty
+        return {**_NO_ECONOMICS, **_from_self_reports(reports), "usage_source": "self-report"}
+    return _NO_ECONOMICS
 
 
-def _from_self_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
+def _from_self_reports(reports: list[SelfReportResult]) -> dict[str, Any]:
     """Figures from the harnesses' own reports alone (cost only if every one states it)."""
     n = len(reports)
     usages = [self_report_usage(r) for r in reports]
-    costs: list[float | None] = [r.get("cost_usd") for r in reports]
-    turns: list[float | None] = [r.get("turns") for r in reports]
+    costs = [r.cost_usd for r in reports]
+    turns: list[float | None] = [r.turns for r in reports]
     return {"cost_per_task_usd": _sum_or_none(costs, n, 6),
             "tokens_per_task": _mix(tokens_per_task(usages)),
             "cache_hit_rate": _round(cache_hit_rate(sum_usage(usages)), 4),
@@ -166,29 +176,27 @@ def _sum_or_none(values: list[float | None], n: int, digits: int) -> float | Non
     return None if len(present) < len(values) else _round(sum(present) / n, digits)
 
 
-def _reconciliation(v: VariantInput, pricer: Pricer) -> dict[str, Any] | None:
-    pairs = [Pair(c.usage, pricer.total(c.cost), t.self_report) for t in v.trials
+def _reconciliation(v: VariantInput, pricer: Pricer) -> Reconciliation | None:
+    pairs = [Pair(c.usage, pricer.total(c.cost), t.self_report, c.side_usage) for t in v.trials
              if (c := v.calls.get(t.trial_id)) is not None]
-    return _reconciliation_json(reconcile(pairs))
-
-
-def _reconciliation_json(r: Reconciliation | None) -> dict[str, Any] | None:
+    r = reconcile(pairs)
     if r is None:
         return None
 
-    def side(usage: Usage, cost: float | None) -> dict[str, Any]:
-        return {"tokens": _usage_json(usage), "cost_usd": _round(cost, 6)}
+    def side(usage: Usage, cost: float | None) -> ReconciliationSide:
+        return ReconciliationSide(tokens=_usage_figures(usage), cost_usd=_round(cost, 6))
 
-    return {"trials": r.trials,
-            "gateway": side(r.gateway.usage, r.gateway.cost_usd),
-            "self_report": side(r.self_report.usage, r.self_report.cost_usd),
-            "difference": side(r.difference.usage, r.difference.cost_usd)}
+    return Reconciliation(trials=r.trials, gateway=side(r.gateway.usage, r.gateway.cost_usd),
+                          self_report=side(r.self_report.usage, r.self_report.cost_usd),
+                          difference=side(r.difference.usage, r.difference.cost_usd),
+                          rule=r.rule)
 
 
 def _spend(v: VariantInput, pricer: Pricer) -> dict[str, Any]:
     """Σ price over every call of the variant (``spend_total_usd``); over the retried tries
     (``spend_retried_usd``); over those and the last tries of errored trials
-    (``spend_failed_usd``). ``None`` where a model's price is unknown or nothing was called."""
+    (``spend_failed_usd``). ``None`` where a model's price is unknown, nothing was called, or
+    calls were made and none of them reported usage (nothing was measured)."""
     total, failed, retried = CostSum(), CostSum(), CostSum()
     any_call = bool(v.retried)
     for t in v.trials:
@@ -208,20 +216,20 @@ def _spend(v: VariantInput, pricer: Pricer) -> dict[str, Any]:
             "spend_retried_usd": _usd(pricer.total(retried))}
 
 
-def _mix(m: TokenMix | None) -> dict[str, Any] | None:
+def _mix(m: TokenMix | None) -> TokenFigures | None:
     if m is None:
         return None
-    return {"input": _round(m.input, 1), "cache_read": _round(m.cache_read, 1),
-            "cache_write": _round(m.cache_write, 1), "output": _round(m.output, 1),
-            "reasoning": _round(m.reasoning, 1), "total": _round(m.total, 1)}
+    return TokenFigures(input=_round(m.input, 1), cache_read=_round(m.cache_read, 1),
+                        cache_write=_round(m.cache_write, 1), output=_round(m.output, 1),
+                        reasoning=_round(m.reasoning, 1), total=_round(m.total, 1))
 
 
-def _usage_json(u: Usage) -> dict[str, int | None]:
-    return {"input": u.input, "cache_read": u.cache_read, "cache_write": u.cache_write,
-            "output": u.output, "reasoning": u.reasoning, "total": u.total}
+def _usage_figures(u: Usage) -> TokenSums:
+    return TokenSums(input=u.input, cache_read=u.cache_read, cache_write=u.cache_write,
+                        output=u.output, reasoning=u.reasoning, total=u.total)
 
 
-def _errors(trials: list[Trial]) -> dict[str, int]:
+def _errors(trials: list[TrialResult]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for t in trials:
         if t.error_class:

@@ -16,6 +16,8 @@ with ``git log --all`` / ``git show``. Three guards, all relative to the task's 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import shlex
@@ -77,7 +79,7 @@ def suspected_leaks(commands: Iterable[str], classify: Callable[[str], Revision]
     naming a revision that ``classify`` calls ``future``, or a commit id it calls ``missing`` (a
     commit the agent knew of that the base's history does not hold)."""
     found = []
-    for command in commands:
+    for command in map(unpacked, commands):
         for argv in git_invocations(command):
             why = _why(argv, classify)
             if why:
@@ -89,11 +91,28 @@ def suspected_leaks(commands: Iterable[str], classify: Callable[[str], Revision]
 def revisions_named(commands: Iterable[str]) -> list[str]:
     """Every word that a revision-taking git command in ``commands`` might read as a revision."""
     seen: dict[str, None] = {}
-    for command in commands:
+    for command in map(unpacked, commands):
         for argv in git_invocations(command):
             if argv[0] in _REVISION_COMMANDS:
                 seen.update(dict.fromkeys(_revision_words(argv[1:])))
     return list(seen)
+
+
+# ``echo <base64> | base64 -d | bash``: how the scripted models send a script (so no harness's
+# command filter trips on it), and a way any agent could hide a command from a filter.
+_ENCODED = re.compile(r"echo\s+(['\"]?)([A-Za-z0-9+/]+={0,2})\1\s*\|\s*base64\s+(?:-d|--decode)"
+                      r"(?:\s*\|\s*(?:ba)?sh\b)?")
+
+
+def unpacked(command: str) -> str:
+    """``command`` with every base64-encoded script piped to a shell replaced by the script (what
+    actually ran); an encoding that does not decode to text is left as it is."""
+    def decode(m: re.Match[str]) -> str:
+        try:
+            return base64.b64decode(m.group(2), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return m.group(0)
+    return _ENCODED.sub(decode, command)
 
 
 def _revision_words(args: list[str]) -> list[str]:

@@ -26,11 +26,19 @@ from typing import Any
 from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError
 from agentindex.gateway import Gateway, ProvidersConfig
+from agentindex.results import (
+    CallRecord,
+    FailedTry,
+    SelfReportResult,
+    SuspectedLeak,
+    TrialResult,
+    VariantInfo,
+)
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
 from agentindex.runner.variants import Variant, trial_id
 from agentindex.sandbox import Backend
-from agentindex.store import Store, TrialRecord, TryRecord
+from agentindex.store import Store
 from agentindex.tasks.catalog import Selection
 
 
@@ -82,7 +90,7 @@ class Progress:
 
     def started(self, plan: TrialPlan) -> None: ...
 
-    def finished(self, plan: TrialPlan, record: TrialRecord) -> None: ...
+    def finished(self, plan: TrialPlan, record: TrialResult) -> None: ...
 
 
 def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
@@ -119,7 +127,7 @@ def _prepare(spec: JobSpec, store: Store) -> None:
                    {c.benchmark: c.weight for c in index.components} if index else None)
     store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
     store.put_job_rows(
-        (v.row() for v in spec.variants),
+        (VariantInfo.model_validate(v.row()) for v in spec.variants),
         ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,
           "path": str(t.path)} for b in spec.selection.benchmarks for t in b.tasks))
     (job / "config.json").write_text(json.dumps(spec.config, indent=2, default=str) + "\n")
@@ -180,62 +188,64 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
 
 
 async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,
-                    store: Store) -> TrialRecord:
+                    store: Store) -> TrialResult:
     """Every try until the policy stops retrying, then one atomic commit."""
     staging = spec.job_dir / "trials" / ".staging" / plan.trial_id
     shutil.rmtree(staging, ignore_errors=True)
-    failed: list[TryRecord] = []
-    calls: list[dict[str, Any]] = []
+    failed: list[FailedTry] = []
+    calls: list[CallRecord] = []
     try_no = 0
-    while True:
-        try_no += 1
-        art = staging / "tries" / str(try_no)
-        outcome = await run_try(plan, settings, art, try_no)
-        calls += [c.to_row() for c in outcome.calls]
-        if not spec.policy.should_retry(outcome.error_class, try_no):
-            break
-        failed.append(TryRecord(plan.trial_id, try_no, str(outcome.error_class),
-                                outcome.error_message, outcome.started_at, outcome.finished_at))
+    try:
+        while True:
+            try_no += 1
+            art = staging / "tries" / str(try_no)
+            outcome = await run_try(plan, settings, art, try_no)
+            calls += outcome.calls
+            if not spec.policy.should_retry(outcome.error_class, try_no):
+                break
+            failed.append(FailedTry(try_no=try_no, error_class=str(outcome.error_class),
+                                    error_message=outcome.error_message,
+                                    started_at=outcome.started_at,
+                                    finished_at=outcome.finished_at))
+    finally:
+        if settings.gateway is not None:  # no further try: providers drop the trial's state
+            settings.gateway.end_trial(plan.trial_id)
     for item in art.iterdir():  # the last try's artifacts are the trial's
         item.rename(staging / item.name)
     art.rmdir()
     if not failed:
         (staging / "tries").rmdir()
-    record = _record(plan, spec.policy, outcome, try_no, failed)
-    (staging / "result.json").write_text(json.dumps(_result_json(plan, record), indent=2) + "\n")
+    result = _record(plan, spec.policy, outcome, try_no, failed)
+    (staging / "result.json").write_text(result.model_dump_json(indent=2) + "\n")
     final = spec.job_dir / "trials" / plan.trial_id
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
-    store.commit_trial(record, failed, calls)
-    return record
+    store.commit_trial(result, calls)
+    return result
 
 
 def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
-            failed: list[TryRecord]) -> TrialRecord:
-    return TrialRecord(
-        trial_id=plan.trial_id, variant_key=plan.variant.key, task_digest=plan.task.digest,
-        task_name=plan.task.name, attempt=plan.attempt,
+            failed: list[FailedTry]) -> TrialResult:
+    return TrialResult(
+        trial_id=plan.trial_id, variant_key=plan.variant.key,
+        variant=VariantInfo.model_validate(plan.variant.row()), benchmark=plan.benchmark,
+        task_digest=plan.task.digest, task_name=plan.task.name, task_path=str(plan.task.path),
+        attempt=plan.attempt,
         reward=out.verdict.reward if out.verdict else None,
         rewards=out.verdict.rewards if out.verdict else None,
         error_class=str(out.error_class) if out.error_class else None,
         error_message=out.error_message, score_as=str(policy.score_as(out.error_class)),
-        tries=tries, agent_exit_code=out.agent_exit_code, agent_timed_out=out.agent_timed_out,
+        tries=tries, failed_tries=failed, agent_exit_code=out.agent_exit_code,
+        agent_timed_out=out.agent_timed_out,
         started_at=failed[0].started_at if failed else out.started_at,
         finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
-        verify_s=out.verify_s,
-        self_report=_self_report(out),
-        suspected_leaks=[asdict(leak) for leak in out.leaks] if out.leaks is not None else None)
+        verify_s=out.verify_s, self_report=_self_report(out),
+        suspected_leaks=[SuspectedLeak(command=leak.command, why=leak.why) for leak in out.leaks]
+        if out.leaks is not None else None)
 
 
-def _self_report(out: TryOutcome) -> dict[str, Any] | None:
+def _self_report(out: TryOutcome) -> SelfReportResult | None:
     if out.self_report is None:
         return None
-    report = asdict(out.self_report)
-    report["usage"] = out.self_report.usage.to_dict()
-    return report
-
-
-def _result_json(plan: TrialPlan, record: TrialRecord) -> dict[str, Any]:
-    return {"format": "agentindex.trial/1", "benchmark": plan.benchmark,
-            "variant": plan.variant.row(), "task_path": str(plan.task.path), **asdict(record)}
-
+    return SelfReportResult.model_validate(
+        {**asdict(out.self_report), "usage": out.self_report.usage.to_dict()})

@@ -25,9 +25,14 @@ class Metering:
         self.gateway.close_trial(self.route.token)
 
 
-def scripted_context(task: Task) -> ScriptedContext:
-    """What ``scripted/*`` models may know of the task: its reference solution (so
-    ``scripted/oracle`` can carry it out with the harness's own shell tool) and instruction."""
+def provider_context(gateway: Gateway, model: str, task: Task) -> ScriptedContext | None:
+    """What the model's provider may know of the task. Only ``scripted/*`` models (test doubles)
+    get anything: the reference solution (so ``scripted/oracle`` can carry it out with the
+    harness's own shell tool) and the instruction. A real model's trial never reads
+    ``solve.sh``."""
+    spec = gateway.providers.get(model.partition("/")[0])
+    if spec is None or spec.kind != "scripted":
+        return None
     solve = task.solution_dir / "solve.sh"
     return ScriptedContext(solution=solve.read_text() if solve.is_file() else None,
                            instruction=task.instruction)
@@ -49,7 +54,7 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
             out.flush()
 
         route = gateway.open_trial(trial_id, try_no, model=model, sink=sink,
-                                   scripted=scripted_context(task))
+                                   context=provider_context(gateway, model, task))
         metering = Metering(gateway, route)
         try:
             if netns is None:

@@ -29,6 +29,7 @@ from agentindex.runner.separate import keep_artifacts, restore_artifacts, run_co
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
+from agentindex.sandbox.internet import internet_allowed
 from agentindex.sandbox.limits import limits_for
 from agentindex.sandbox.netns import NetNamespace
 from agentindex.tasks.envsubst import resolve_env
@@ -102,7 +103,7 @@ def agent_for(variant: Variant) -> Agent:
 def network_for(task: Task, agent: Agent, internet: bool | None = None) -> Network:
     """Internet off (the agent phase's setting, or ``internet`` when the run overrides it): an
     agent that uses a model reaches only its gateway, others nothing."""
-    if (internet if internet is not None else task.config.internet("agent")) is False:
+    if internet_allowed(task, "agent", internet) is False:
         return Network.GATEWAY if agent.uses_model else Network.NONE
     return Network.HOST  # the gateway is on the host's loopback
 
@@ -110,7 +111,7 @@ def network_for(task: Task, agent: Agent, internet: bool | None = None) -> Netwo
 def _check_shared_network(task: Task, network: Network, internet: bool | None) -> None:
     """A shared environment keeps one network for both phases: refuse a verifier that must have
     none where the agent's phase has the host's (it could not be enforced)."""
-    verifier = internet if internet is not None else task.config.internet("verifier")
+    verifier = internet_allowed(task, "verifier", internet)
     if not task.config.verifier.separate and verifier is False and network is Network.HOST:
         raise UnsupportedBySandbox(
             f"{task.toml_path}: verifier.network_mode: the verifier must have no network but "
@@ -120,8 +121,7 @@ def _check_shared_network(task: Task, network: Network, internet: bool | None) -
 
 def verifier_network(task: Task, internet: bool | None = None) -> Network:
     """A separate verifier's network: none when its phase (or the run) says no internet."""
-    allowed = internet if internet is not None else task.config.internet("verifier")
-    return Network.NONE if allowed is False else Network.HOST
+    return Network.NONE if internet_allowed(task, "verifier", internet) is False else Network.HOST
 
 
 async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int) -> TryOutcome:
@@ -263,7 +263,9 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
 
 
 def _protocols(gateway: Gateway | None, model: str | None) -> tuple[str, ...]:
-    """The wire protocols the model's provider speaks, as the gateway is configured."""
+    """The wire protocols the model's provider speaks, as the gateway is configured; none for a
+    provider the gateway does not serve (cursor-cli's). A harness picks among them with
+    ``agents.harness.pick_protocol``, which fails naming both sides when there is none."""
     if gateway is None or model is None:
         return ()
     spec = gateway.providers.get(model.split("/", 1)[0])

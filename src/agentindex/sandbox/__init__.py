@@ -1,10 +1,12 @@
-"""Sandbox backends, registered in one place."""
+"""Sandbox backends by name, from the ``agentindex.backends`` entry points: ours
+(``pyproject.toml``) and any installed plug-in package's (see :mod:`agentindex.plugins`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from agentindex.errors import ConfigError
+from agentindex.plugins import registry
 from agentindex.sandbox.base import (
     Backend,
     Capabilities,
@@ -14,13 +16,8 @@ from agentindex.sandbox.base import (
     Sandbox,
     SandboxSpec,
 )
-from agentindex.sandbox.bwrap import BwrapBackend
-from agentindex.sandbox.container import ContainerBackend
 
-BACKENDS: dict[str, Callable[[], Backend]] = {
-    "bwrap": BwrapBackend,
-    "container": ContainerBackend,
-}
+BACKENDS: dict[str, Callable[[], Backend]] = registry("agentindex.backends")
 
 
 def get_backend(name: str) -> Backend:

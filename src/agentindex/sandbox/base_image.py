@@ -8,8 +8,6 @@ their ``RUN apt-get ...`` steps reach the same mirror the host's apt uses.
 
 from __future__ import annotations
 
-import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentindex.errors import SandboxError
+from agentindex.paths import cache_dir
 
 DEFAULT_TAG = "localhost/debian:bookworm"
 DEFAULT_SUITE = "bookworm"
@@ -35,8 +34,7 @@ class BaseImage:
 
 
 def default_cache() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "agentindex"
+    return cache_dir()
 
 
 def host_mirror(sources: tuple[Path, ...] = (Path("/etc/apt/sources.list"),
@@ -100,22 +98,3 @@ def build_base_image(tag: str = DEFAULT_TAG, *, engine: str = "podman",
         _debootstrap(suite, mirror or host_mirror(), tarball)
     _run([engine, "import", "--change", "CMD=/bin/bash", str(tarball), tag], f"{engine} import")
     return BaseImage(tag, tarball, built=True, downloaded=downloaded)
-
-
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=build_base_image.__doc__)
-    p.add_argument("--tag", default=DEFAULT_TAG)
-    p.add_argument("--engine", default="podman")
-    p.add_argument("--suite", default=DEFAULT_SUITE)
-    p.add_argument("--mirror", default=None)
-    p.add_argument("--cache", type=Path, default=None)
-    p.add_argument("--force", action="store_true")
-    a = p.parse_args(argv)
-    img = build_base_image(a.tag, engine=a.engine, suite=a.suite, mirror=a.mirror,
-                           cache_dir=a.cache, force=a.force)
-    state = "built" if img.built else "already present"
-    print(f"{img.tag}: {state} (rootfs {img.tarball})")
-
-
-if __name__ == "__main__":
-    main()

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Self
 
 from agentindex.errors import SandboxError, UnsupportedBySandbox
+from agentindex.paths import cache_dir
 from agentindex.sandbox.base import Capabilities, ExecResult, Limits, Network, SandboxSpec
 from agentindex.sandbox.dockerfile import Environment, parse_dockerfile
 from agentindex.sandbox.hostetc import minimal_etc
@@ -31,7 +32,7 @@ from agentindex.tasks.model import Task
 
 HOME = "/home/agent"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-CACHE = Path.home() / ".cache" / "agentindex" / "bwrap"
+CACHE = cache_dir("bwrap")
 MERGED_USR = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 

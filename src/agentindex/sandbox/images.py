@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentindex.errors import SandboxError
+from agentindex.paths import cache_dir
 from agentindex.sandbox.process import kill_group, run_process
 from agentindex.tasks.model import Task
 
@@ -35,7 +36,7 @@ class Completed:
 def engine_cwd() -> Path:
     """Where engine CLIs run: conmon inherits the directory and leaves files there (an ``oom``
     file when a container is OOM-killed), so never the user's working directory."""
-    path = Path.home() / ".cache" / "agentindex" / "engine"
+    path = cache_dir("engine")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

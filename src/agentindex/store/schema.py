@@ -1,7 +1,19 @@
-"""The results database, SQLAlchemy Core. One row per finished trial (committed with its artifacts),
-one per failed try that was retried, one per model call. ``SCHEMA_VERSION`` goes in ``meta``."""
+"""The results database, SQLAlchemy Core. One row per finished trial (committed with its
+artifacts), one per failed try that was retried, one per model call. ``SCHEMA_VERSION`` goes in
+``meta``.
+
+The ``variants``, ``trials``, ``tries`` and ``calls`` columns are derived from the results
+models (:mod:`agentindex.results`): a scalar field is a typed column, a nested one (a model, a
+dict, a list) a JSON column. A field added to a model is a column here with no other edit (and
+a new ``SCHEMA_VERSION``).
+"""
 
 from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -14,8 +26,45 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.types import TypeEngine
 
-SCHEMA_VERSION = 2  # 2: trials.suspected_leaks
+from agentindex.results import CallRecord, FailedTry, TrialResult, VariantInfo
+from agentindex.results.base import Record
+
+# 2: trials gained format, benchmark and task_path (TrialResult); tries are FailedTry rows.
+# 3: trials gained suspected_leaks (a v2 store has no such column, so it is refused).
+SCHEMA_VERSION = 3
+
+_SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,
+                                                bool: Boolean}
+_LONG_TEXT = {"error_message", "error", "task_path"}
+
+
+def _column_type(annotation: Any) -> tuple[type[TypeEngine[Any]], bool]:
+    """(SQL type, nullable) of a model field's annotation: ``X | None`` is nullable X; a str,
+    int, float or bool is its SQL type, anything else JSON."""
+    args = typing.get_args(annotation)
+    nullable = isinstance(annotation, types.UnionType) and type(None) in args
+    inner = [a for a in args if a is not type(None)] if nullable else [annotation]
+    base = inner[0] if len(inner) == 1 else None
+    return _SQL_TYPES.get(base, JSON), nullable
+
+
+def model_columns(model: type[Record], *, primary_key: Iterable[str] = (),
+                  exclude: Iterable[str] = (), indexed: Iterable[str] = ()) -> list[Column[Any]]:
+    """One column per field of ``model`` (in field order) except ``exclude``."""
+    keys, skip, index = set(primary_key), set(exclude), set(indexed)
+    cols: list[Column[Any]] = []
+    for name, field in model.model_fields.items():
+        if name in skip:
+            continue
+        sql, nullable = _column_type(field.annotation)
+        if name in _LONG_TEXT and sql is String:
+            sql = Text
+        cols.append(Column(name, sql, primary_key=name in keys,
+                           nullable=nullable and name not in keys, index=name in index))
+    return cols
+
 
 metadata = MetaData()
 
@@ -25,15 +74,7 @@ meta = Table(
     Column("value", JSON, nullable=False),
 )
 
-variants = Table(
-    "variants", metadata,
-    Column("variant_key", String, primary_key=True),
-    Column("label", String, nullable=False),
-    Column("agent", String, nullable=False),
-    Column("agent_version", String),
-    Column("model", String),
-    Column("settings", JSON, nullable=False),
-)
+variants = Table("variants", metadata, *model_columns(VariantInfo, primary_key=["variant_key"]))
 
 job_tasks = Table(
     "job_tasks", metadata,
@@ -44,60 +85,14 @@ job_tasks = Table(
     Column("path", Text, nullable=False),
 )
 
-trials = Table(
-    "trials", metadata,
-    Column("trial_id", String, primary_key=True),
-    Column("variant_key", String, nullable=False, index=True),
-    Column("task_digest", String, nullable=False, index=True),
-    Column("task_name", String, nullable=False),
-    Column("attempt", Integer, nullable=False),
-    Column("reward", Float),  # None when the verifier gave none
-    Column("rewards", JSON),  # every value of reward.json
-    Column("error_class", String),  # None for a clean trial
-    Column("error_message", Text),
-    Column("score_as", String, nullable=False),  # reward | zero | exclude, from the policy
-    Column("tries", Integer, nullable=False),
-    Column("agent_exit_code", Integer),
-    Column("agent_timed_out", Boolean, nullable=False),
-    Column("started_at", Float, nullable=False),  # unix time
-    Column("finished_at", Float, nullable=False),
-    Column("install_s", Float),  # installing the agent (≈0 once it is in the cache)
-    Column("env_s", Float),
-    Column("agent_s", Float),
-    Column("verify_s", Float),
-    Column("self_report", JSON),
-    Column("suspected_leaks", JSON),  # [{command, why}]; NULL: the harness kept no command log
-)
+# The variant is in ``variants`` and the failed tries in ``tries``: a trial row holds the rest.
+TRIAL_EXCLUDED = ("variant", "failed_tries")
+trials = Table("trials", metadata,
+               *model_columns(TrialResult, primary_key=["trial_id"], exclude=TRIAL_EXCLUDED,
+                              indexed=["variant_key", "task_digest"]))
 
-tries = Table(
-    "tries", metadata,
-    Column("trial_id", String, primary_key=True),
-    Column("try_no", Integer, primary_key=True),
-    Column("error_class", String, nullable=False),
-    Column("error_message", Text),
-    Column("started_at", Float, nullable=False),
-    Column("finished_at", Float, nullable=False),
-)
+tries = Table("tries", metadata, Column("trial_id", String, primary_key=True),
+              *model_columns(FailedTry, primary_key=["try_no"]))
 
-calls = Table(
-    "calls", metadata,
-    Column("trial_id", String, primary_key=True),
-    Column("try_no", Integer, primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("protocol", String, nullable=False),
-    Column("provider", String, nullable=False),
-    Column("model", String, nullable=False),
-    Column("started_at", Float, nullable=False),
-    Column("first_byte_at", Float),
-    Column("ended_at", Float),
-    Column("status", Integer),
-    Column("input", Integer),
-    Column("cache_read", Integer),
-    Column("cache_write_5m", Integer),
-    Column("cache_write_1h", Integer),
-    Column("output", Integer),
-    Column("reasoning", Integer),
-    Column("tools_offered", Boolean, nullable=False),
-    Column("tool_digest", String),
-    Column("error", Text),
-)
+calls = Table("calls", metadata,
+              *model_columns(CallRecord, primary_key=["trial_id", "try_no", "seq"]))

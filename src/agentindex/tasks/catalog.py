@@ -15,6 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentindex.errors import ConfigError
+from agentindex.plugins import declared, load
 from agentindex.tasks.envsubst import substitute
 from agentindex.tasks.loader import load_tasks_at, read_toml, validation_error
 from agentindex.tasks.model import Task, TaskKind
@@ -110,8 +111,24 @@ def _load_model(cls: type[M], path: Path) -> M:
 
 
 def _defs(folder: str) -> dict[str, Path]:
-    """Shipped definitions by ``name@version`` (file stem)."""
-    return {p.stem: p for p in sorted((data_dir() / folder).glob("*.toml"))}
+    """Shipped definitions by ``name@version`` (file stem); benchmarks also from the folders of
+    the ``agentindex.benchmarks`` entry points (plug-in packages; a name taken stays taken)."""
+    folders = benchmark_folders() if folder == "benchmarks" else [data_dir() / folder]
+    out: dict[str, Path] = {}
+    for where in folders:
+        for p in sorted(where.glob("*.toml")):
+            out.setdefault(p.stem, p)
+    return out
+
+
+def benchmark_folders() -> list[Path]:
+    """The folder of each ``agentindex.benchmarks`` entry point's package, ours first."""
+    folders = []
+    for ep in declared("agentindex.benchmarks").values():
+        module = load(ep)
+        paths = getattr(module, "__path__", None)
+        folders.append(Path(next(iter(paths))) if paths else Path(module.__file__).parent)
+    return folders
 
 
 def _find(ref: str, folder: str) -> Path | None:

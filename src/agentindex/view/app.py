@@ -6,10 +6,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from agentindex.commands.report import load_report
+from agentindex.report import load_report
 from agentindex.report.html import plotly_js, report_html
 from agentindex.report.load import open_store
-from agentindex.view.data import output_files, trial_calls, trial_entries
+from agentindex.view.data import output_files, trial_entries
 from agentindex.view.pages import index_page, trial_page
 
 JOB = web.AppKey("job", Path)
@@ -65,7 +65,7 @@ async def _trial(request: web.Request) -> web.Response:
     job = request.app[JOB]
     store = open_store(job)
     try:
-        calls = trial_calls(store, trial_id)
+        calls = store.trial_calls(trial_id)
     finally:
         store.close()
     trial_dir = job / "trials" / trial_id

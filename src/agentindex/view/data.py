@@ -6,19 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select
-
-from agentindex.report.load import Trial, read_trials
-from agentindex.store import Store, schema
+from agentindex.results import TrialResult
+from agentindex.store import Store
 
 MAX_FILE_BYTES = 200_000  # longer outputs are cut, with a note
 
 
 @dataclass(frozen=True)
 class TrialEntry:
-    trial: Trial
+    trial: TrialResult
     variant: str  # label
     benchmarks: tuple[str, ...]
     outcome: str  # passed | failed | errored | no reward
@@ -31,7 +28,7 @@ class OutputFile:
     truncated: bool
 
 
-def outcome(t: Trial) -> str:
+def outcome(t: TrialResult) -> str:
     """``errored`` if the trial ended with an error class, else ``passed`` (reward ≥ 1),
     ``failed`` (a lower reward) or ``no reward``."""
     if t.error_class is not None:
@@ -42,23 +39,13 @@ def outcome(t: Trial) -> str:
 
 
 def trial_entries(store: Store) -> list[TrialEntry]:
-    labels = {v["variant_key"]: v["label"] for v in store.rows("variants")}
     benches: dict[str, list[str]] = defaultdict(list)
-    for row in store.rows("job_tasks"):
-        benches[row["task_digest"]].append(row["benchmark"])
-    entries = [TrialEntry(t, labels.get(t.variant_key, t.variant_key),
-                          tuple(sorted(benches.get(t.task_digest, []))), outcome(t))
-               for t in read_trials(store)]
+    for task in store.job_tasks():
+        benches[task.task_digest].append(task.benchmark)
+    entries = [TrialEntry(t, t.variant.label, tuple(sorted(benches.get(t.task_digest, []))),
+                          outcome(t))
+               for t in store.trials()]
     return sorted(entries, key=lambda e: (e.variant, e.trial.task_name, e.trial.attempt))
-
-
-def trial_calls(store: Store, trial_id: str) -> list[dict[str, Any]]:
-    """Every call of every try of the trial, in (try, seq) order, all columns."""
-    t = schema.calls
-    with store.engine.connect() as c:
-        rows = c.execute(select(t).where(t.c.trial_id == trial_id)
-                         .order_by(t.c.try_no, t.c.seq))
-        return [dict(r._mapping) for r in rows]
 
 
 def output_files(trial_dir: Path, part: str) -> list[OutputFile]:

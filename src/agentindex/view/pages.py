@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from agentindex.report.load import Trial
+from agentindex.results import CallRecord, TrialResult
 from agentindex.view.data import OutputFile, TrialEntry
 
 MAX_ROWS = 1000
@@ -74,7 +74,7 @@ def index_page(job: str, entries: Sequence[TrialEntry], filters: dict[str, str |
     return _page(f"agentindex view · {job}", form + count + more + table)
 
 
-def _leak(t: Trial) -> str:
+def _leak(t: TrialResult) -> str:
     """``suspected`` (a command reached past the base commit), ``none``, or ``not checked`` (the
     harness kept no command log)."""
     if t.suspected_leaks is None:
@@ -86,38 +86,40 @@ def _n(x: float | None, spec: str) -> str:
     return "" if x is None else format(x, spec)
 
 
-def _timeline(calls: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _timeline(calls: Sequence[CallRecord]) -> dict[str, Any]:
     """A Gantt-like plotly figure: one bar per call from its start to its end."""
-    t0 = min(c["started_at"] for c in calls)
-    labels = [f"try {c['try_no']} · #{c['seq']}" for c in calls]
-    ends = [(c["ended_at"] or c["started_at"]) - c["started_at"] for c in calls]
-    text = [f"{c['model']}<br>in {c['input']} · cache read {c['cache_read']} · out {c['output']}"
-            f"<br>tool: {c['tool_digest'] or '-'}" for c in calls]
+    t0 = min(c.started_at for c in calls)
+    labels = [f"try {c.try_no} · #{c.seq}" for c in calls]
+    ends = [(c.ended_at or c.started_at) - c.started_at for c in calls]
+    text = [f"{c.model}<br>in {c.input} · cache read {c.cache_read} · out {c.output}"
+            f"<br>tool: {c.tool_digest or '-'}" for c in calls]
     return {"data": [{"type": "bar", "orientation": "h", "y": labels, "x": ends,
-                      "base": [c["started_at"] - t0 for c in calls], "hovertext": text,
+                      "base": [c.started_at - t0 for c in calls], "hovertext": text,
                       "hoverinfo": "text", "marker": {"color": [
-                          "#4c78a8" if c["tools_offered"] else "#f58518" for c in calls]}}],
+                          "#4c78a8" if c.tools_offered else "#f58518" for c in calls]}}],
             "layout": {"height": 120 + 22 * len(calls), "margin": {"l": 110, "t": 30},
                        "title": {"text": "calls (s from the first; orange: side calls)"},
                        "yaxis": {"autorange": "reversed"}}}
 
 
-def _calls_table(calls: Sequence[dict[str, Any]]) -> str:
-    cols = ("try_no", "seq", "model", "status", "input", "cache_read", "cache_write_5m",
-            "cache_write_1h", "output", "reasoning")
-    head = "".join(f"<th>{c}</th>" for c in cols) + \
+_CALL_COLUMNS = ("try_no", "seq", "model", "status", "input", "cache_read", "cache_write_5m",
+                 "cache_write_1h", "output", "reasoning")
+
+
+def _calls_table(calls: Sequence[CallRecord]) -> str:
+    head = "".join(f"<th>{c}</th>" for c in _CALL_COLUMNS) + \
         "<th>ttfb s</th><th>latency s</th><th>kind</th><th>tool digest</th><th>error</th>"
     rows = []
     for c in calls:
-        cells = "".join(f"<td>{escape(str(c[k]) if c[k] is not None else '—')}</td>"
-                        for k in cols)
-        ttfb = None if c["first_byte_at"] is None else c["first_byte_at"] - c["started_at"]
-        lat = None if c["ended_at"] is None else c["ended_at"] - c["started_at"]
+        values = [getattr(c, k) for k in _CALL_COLUMNS]
+        cells = "".join(f"<td>{escape(str(x) if x is not None else '—')}</td>" for x in values)
+        ttfb = None if c.first_byte_at is None else c.first_byte_at - c.started_at
+        lat = None if c.ended_at is None else c.ended_at - c.started_at
         rows.append(f'<tr class="call">{cells}<td class="n">{_n(ttfb, ".3f")}</td>'
                     f'<td class="n">{_n(lat, ".3f")}</td>'
-                    f"<td>{'agent' if c['tools_offered'] else 'side'}</td>"
-                    f"<td><code>{escape(c['tool_digest'] or '')}</code></td>"
-                    f"<td>{escape(c['error'] or '')}</td></tr>")
+                    f"<td>{'agent' if c.tools_offered else 'side'}</td>"
+                    f"<td><code>{escape(c.tool_digest or '')}</code></td>"
+                    f"<td>{escape(c.error or '')}</td></tr>")
     return f'<table id="calls"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -129,7 +131,7 @@ def _files(title: str, files: Sequence[OutputFile]) -> str:
     return f"<h2>{escape(title)}</h2>" + "".join(parts)
 
 
-def trial_page(entry: TrialEntry, calls: Sequence[dict[str, Any]], agent: Sequence[OutputFile],
+def trial_page(entry: TrialEntry, calls: Sequence[CallRecord], agent: Sequence[OutputFile],
                verifier: Sequence[OutputFile]) -> str:
     t = entry.trial
     facts = [("variant", entry.variant), ("benchmark", ", ".join(entry.benchmarks)),
@@ -140,11 +142,11 @@ def trial_page(entry: TrialEntry, calls: Sequence[dict[str, Any]], agent: Sequen
     dl = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in facts)
     body = f'<table id="facts">{dl}</table>'
     if t.suspected_leaks:
-        items = "".join(f"<li><code>{escape(leak['command'])}</code>: {escape(leak['why'])}</li>"
+        items = "".join(f"<li><code>{escape(leak.command)}</code>: {escape(leak.why)}</li>"
                         for leak in t.suspected_leaks)
         body += f'<h2>Suspected answer leaks</h2><ul id="leaks">{items}</ul>'
     if t.self_report:
-        body += f"<h2>Self-report</h2><pre>{escape(json.dumps(t.self_report, indent=2))}</pre>"
+        body += f"<h2>Self-report</h2><pre>{escape(t.self_report.model_dump_json(indent=2))}</pre>"
     head = ""
     if calls:
         fig = json.dumps(_timeline(calls)).replace("</", "<\\/")

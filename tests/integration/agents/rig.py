@@ -86,12 +86,14 @@ def probed(harness: str) -> type[Probed]:
 
 
 def run_harnesses(tasks: list[Path], agents: list[str], model: str, jobs: Path, *,
-                  timeout_multiplier: float = 1.0) -> Path:
-    """Every agent x task in one job, all trials at once, internet off; the job's directory."""
+                  timeout_multiplier: float = 1.0, concurrency: int | None = None) -> Path:
+    """Every agent x task in one job, ``concurrency`` trials at once (default: all), internet
+    off; the job's directory."""
     spec = JobSpec(name="harnesses", jobs_dir=jobs,
                    selection=resolve_datasets([str(t) for t in tasks]),
                    variants=expand_variants(agents, [model]), attempts=1,
-                   concurrency=len(agents) * len(tasks), backend=get_backend("bwrap"),
+                   concurrency=concurrency or len(agents) * len(tasks),
+                   backend=get_backend("bwrap"),
                    timeout_multiplier=timeout_multiplier, internet=False)
     return asyncio.run(run_job(spec)).job_dir
 

@@ -121,7 +121,7 @@ def live() -> Iterator[dict[str, Any]]:
     loop.run_until_complete(gateway.__aenter__())
     records: list[CallRecord] = []
     tokens = [gateway.open_trial("h", 1, model=m, sink=records.append,
-                                 scripted=ScriptedContext(solution="echo hi")).token
+                                 context=ScriptedContext(solution="echo hi")).token
               for m in ("scripted/oracle", "scripted/loop", "scripted/cut", "scripted/flaky",
                         "anthropic/claude-x", "openai/gpt-x", "google/gem")]
     errors = _Errors()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -53,10 +54,12 @@ async def _call(url: str, protocol: str, stream: bool,
 @pytest.mark.parametrize("stream", [False, True])
 async def test_oracle_loop_text(rig: Rig, protocol, stream):
     ctx = ScriptedContext(solution="echo solved > /tmp/out", answer="ANSWER-42")
-    for behaviour, needle in [("oracle", b"echo solved"), ("loop", b"ls"), ("text", b"ANSWER-42")]:
+    # scripts are sent base64-encoded, past any harness's command filter
+    for behaviour, needle in [("oracle", base64.b64encode(b"echo solved > /tmp/out")),
+                              ("loop", base64.b64encode(b"ls")), ("text", b"ANSWER-42")]:
         records: list[CallRecord] = []
         route = rig.gateway.open_trial("t", 1, model=f"scripted/{behaviour}",
-                                       sink=records.append, scripted=ctx)
+                                       sink=records.append, context=ctx)
         for _ in range(2):
             status, data, _ = await _call(route.base_url, protocol, stream, WIRE[protocol][1])
             assert status == 200 and needle in data
@@ -95,7 +98,7 @@ async def test_cut(rig: Rig, protocol, stream):
 async def test_oracle_progress_comes_from_the_conversation(rig: Rig):
     records: list[CallRecord] = []
     route = rig.gateway.open_trial("t", 1, model="scripted/oracle", sink=records.append,
-                                   scripted=ScriptedContext(solution="true", answer="fin"))
+                                   context=ScriptedContext(solution="true", answer="fin"))
     _path, body = WIRE["openai-chat"]
     done = {**body, "messages": [*body["messages"],
                                  {"role": "assistant", "tool_calls": [{

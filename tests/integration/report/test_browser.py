@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from agentindex.commands.report import load_report, render
+from agentindex.report import load_report, render
 from agentindex.view.app import make_app
 from tests.integration.report.cdp import CHROMIUM, browser
 from tests.unit.report.scenario import scenario_job

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from agentindex.agents import AGENTS
-from agentindex.commands.report import load_report, write_report
+from agentindex.report import load_report, write_report
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
@@ -86,7 +86,7 @@ def test_two_scripted_variants_to_the_token_and_the_cent(tmp_path: Path) -> None
 def test_openai_chat_protocol_counts_reasoning_and_no_cache_write(tmp_path: Path) -> None:
     a = _run(tmp_path, "anthropic", [SONNET], {})
     b = _run(tmp_path, "chat", [GPT5], {"protocol": "openai-chat"})
-    report = load_report([a, b])  # two job directories, one report
+    report = load_report([a, b]).model_dump()  # two job directories, one report
     gpt5 = next(v for v in report["variants"] if v["model"] == GPT5)
     assert gpt5["tokens_per_task"] == {"input": 3520.0, "cache_read": 6800.0,
                                        "cache_write": None, "output": 156.0,

@@ -16,7 +16,8 @@ from agentindex.errors import UnsupportedBySandbox
 from agentindex.sandbox import Limits, Network, SandboxSpec, get_backend
 from agentindex.sandbox.bwrap import BwrapBackend
 from agentindex.sandbox.container import ContainerBackend
-from agentindex.sandbox.netns import NetNamespace, serve_in
+from agentindex.sandbox.netns import NetNamespace
+from agentindex.sandbox.netserve import serve_in
 from agentindex.tasks.loader import load_task
 from tests.integration.sandbox.conftest import needs_podman
 from tests.integration.sandbox.hostile import write_target

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agentindex.commands.report import load_report
+from agentindex.report import load_report
 from agentindex.sandbox.images import image_tag
 from agentindex.tasks.loader import load_task
 from tests.conftest import REPO
@@ -92,6 +92,6 @@ def test_an_agent_that_shows_the_future_commit_is_flagged(base_image: str,
     result = json.loads((summary.job_dir / "trials" / shown["trial_id"] / "result.json")
                         .read_text())
     assert result["suspected_leaks"] == shown["suspected_leaks"]
-    (variant,) = load_report(summary.job_dir)["variants"]
-    assert variant["suspected_leak_rate"] == 0.5
-    assert variant["suspected_leak_trials"] == [shown["trial_id"]]
+    (variant,) = load_report(summary.job_dir).variants
+    assert variant.suspected_leak_rate == 0.5
+    assert variant.suspected_leak_trials == [shown["trial_id"]]

@@ -134,7 +134,22 @@ def test_pick_protocol() -> None:
         pick_protocol(("gemini",), ("anthropic", "gemini"), "a", "p", wanted="anthropic")
 
 
+def test_no_protocol_in_common_names_both_sides() -> None:
+    with pytest.raises(ConfigError) as e:
+        pick_protocol(("gemini",), ("anthropic", "openai-chat"), "claude-code", "google")
+    assert e.value.problem == ("no wire protocol in common: claude-code speaks anthropic, "
+                               "openai-chat; provider 'google' speaks gemini")
+
+
+def test_an_unknown_provider_is_an_error_not_openai_chat() -> None:
+    """With no protocols from the runner, an unknown provider used to mean openai-chat."""
+    with pytest.raises(ConfigError) as e:
+        provider_protocols("nosuch", ())
+    assert "unknown provider 'nosuch'" in e.value.problem and "anthropic" in e.value.problem
+
+
 def test_cursor_cli_needs_its_own_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    launch = cli("cursor-cli").launch(spec("cursor", "gpt-5"))
+    # cursor-cli does not use the gateway: no provider table, no protocol to pick
+    launch = cli("cursor-cli").launch(spec("cursor", "gpt-5", ("none",)))
     assert launch.argv[-2:] == ["--", "Fix the bug."]
     assert {"--print", "--force"} <= set(launch.argv)

@@ -40,6 +40,21 @@ def test_claude_code_counts_side_calls_from_model_usage() -> None:
     assert claude_report([{"type": "assistant"}]) is None  # killed before its result
 
 
+def test_claude_code_and_gateway_read_an_empty_cache_split_alike() -> None:
+    """``cache_creation: {}`` (no split by lifetime): the writes are the 5-minute total, in the
+    self-report exactly as in the gateway's record of the same usage object."""
+    from agentindex.gateway.protocols import PROTOCOLS
+
+    usage = {"input_tokens": 10, "cache_creation_input_tokens": 300, "cache_read_input_tokens": 7,
+             "output_tokens": 5, "cache_creation": {}}
+    report = claude_report([{"type": "result", "usage": usage}])
+    assert report is not None
+    expected = Usage(input=10, cache_read=7, cache_write_5m=300, output=5)
+    assert report.usage == expected
+    body = {"type": "message", "role": "assistant", "content": [], "usage": usage}
+    assert PROTOCOLS["anthropic"].scan_body(body).usage == expected
+
+
 def test_codex_sums_turns_and_subtracts_cached_input() -> None:
     events = [{"type": "thread.started", "thread_id": "01a2"},
               {"type": "item.completed", "item": {"type": "error", "message": "metadata"}},

@@ -32,3 +32,14 @@ def test_a_file_changes_only_what_it_names(tmp_path: Path) -> None:
     assert zai is not None and zai.base_url == "http://127.0.0.1:9/anthropic"
     assert zai.key_env == "ZAI_API_KEY"
     assert anthropic is not None and anthropic.base_url == "https://api.anthropic.com"
+
+
+def test_the_protocol_list_is_the_registry() -> None:
+    """Providers accept exactly the protocols the registry serves; scripted speaks them all."""
+    from agentindex.gateway.protocols import PROTOCOLS
+
+    assert ProvidersConfig.defaults().spoken_by("scripted") == tuple(PROTOCOLS)
+    for spec in ProvidersConfig.defaults().providers.values():
+        assert set(spec.protocols) <= set(PROTOCOLS)
+    with pytest.raises(ValueError, match="unknown protocol"):
+        ProvidersConfig.defaults({"x": {"protocols": ("carrier-pigeon",)}})

@@ -12,8 +12,8 @@ from agentindex.gateway.protocols import PROTOCOLS
 from agentindex.gateway.scripted import (
     SUBMIT,
     ScriptedContext,
+    encoded,
     find_shell_tool,
-    heredoc,
     oracle_reply,
     parse_scripted,
     scripted_usage,
@@ -37,12 +37,12 @@ def _obj(**props):
                                       "type": "object", "required": ["command"],
                                       "properties": {"command": STR, "description": STR,
                                                      "timeout": {"type": "number"}}}}]}),
-     "Bash", {"command": heredoc(CTX.solution or "")}),
+     "Bash", {"command": encoded(CTX.solution or "")}),
     # Codex, classic tools: exec_command{cmd}
     (responses_request({"model": "gpt-5", "input": [], "tools": [
         {"type": "function", "name": "exec_command", "parameters": _obj(cmd=STR)},
         {"type": "custom", "name": "apply_patch"}]}),
-     "exec_command", {"cmd": heredoc(CTX.solution or "")}),
+     "exec_command", {"cmd": encoded(CTX.solution or "")}),
     # Codex: shell{command: array}
     (responses_request({"model": "gpt-5", "input": [], "tools": [
         {"type": "function", "name": "shell",
@@ -59,14 +59,14 @@ def _obj(**props):
         {"name": "run_shell_command", "parametersJsonSchema": {
             "type": "object", "properties": {"command": STR, "description": STR},
             "required": ["command"]}}]}]}, "g"),
-     "run_shell_command", {"command": heredoc(CTX.solution or "")}),
+     "run_shell_command", {"command": encoded(CTX.solution or "")}),
     (chat_request({"model": "qwen", "messages": [], "tools": [{"type": "function", "function": {
         "name": "run_shell_command", "parameters": _obj(command=STR, description=STR)}}]}),
-     "run_shell_command", {"command": heredoc(CTX.solution or ""), "description": "scripted step"}),
+     "run_shell_command", {"command": encoded(CTX.solution or ""), "description": "scripted step"}),
     # OpenCode: bash{command, description}
     (anthropic_request({"model": "m", "messages": [], "tools": [
         {"name": "bash", "input_schema": _obj(command=STR, description=STR)}]}),
-     "bash", {"command": heredoc(CTX.solution or ""), "description": "scripted step"}),
+     "bash", {"command": encoded(CTX.solution or ""), "description": "scripted step"}),
 ])
 def test_oracle_uses_the_harness_shell_tool(request_, name, arguments):
     reply = oracle_reply(request_, CTX, "m")
@@ -91,7 +91,7 @@ def test_oracle_finishes_after_the_tool_result():
 def test_oracle_without_tools_speaks_mini_swe_agent():
     start = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
     first = oracle_reply(chat_request(start), CTX, "m")
-    assert first.text is not None and "```bash\n" + heredoc(CTX.solution or "") in first.text
+    assert first.text is not None and "```bash\n" + encoded(CTX.solution or "") in first.text
     second = oracle_reply(chat_request({"model": "m", "messages": [
         {"role": "user", "content": "x"}, {"role": "assistant", "content": first.text},
         {"role": "user", "content": "<output>ok</output>"}]}), CTX, "m")
@@ -128,7 +128,6 @@ def test_rendered_usage_is_read_back_exactly(protocol, stream):
 
 def test_oracle_submits_by_command_when_the_harness_asks_for_it():
     """mini-swe-agent 2.x uses tool calls and finishes when a command prints its marker."""
-    import dataclasses
 
     body = {"model": "m", "tools": [{"name": "bash", "input_schema": _obj(command=STR)}],
             "messages": [{"role": "user", "content": "go"},
@@ -136,7 +135,6 @@ def test_oracle_submits_by_command_when_the_harness_asks_for_it():
                                                             "name": "bash", "input": {}}]},
                          {"role": "user", "content": [{"type": "tool_result",
                                                        "tool_use_id": "t", "content": "ok"}]}]}
-    request = dataclasses.replace(anthropic_request(body), asks_submit=True)
-    reply = oracle_reply(request, CTX, "m")
+    reply = oracle_reply(anthropic_request(body), CTX, "m", submit=True)
     assert reply.tool_call is not None
-    assert reply.tool_call.arguments == {"command": heredoc(SUBMIT)}
+    assert reply.tool_call.arguments == {"command": encoded(SUBMIT)}

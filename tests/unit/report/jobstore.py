@@ -4,57 +4,65 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from agentindex.store import Store, TrialRecord, TryRecord
+from agentindex.results import (
+    CallRecord,
+    FailedTry,
+    SelfReportResult,
+    SuspectedLeak,
+    TrialResult,
+    VariantInfo,
+)
+from agentindex.store import Store
 
 T0 = 1_780_000_000.0  # 2026-05-28T20:26:40Z
-_FIELDS = {f.name for f in fields(TrialRecord)}
 
 
-def variant(label: str, agent: str, model: str | None) -> dict[str, Any]:
-    key = json.dumps({"agent": agent, "model": model})
-    return {"variant_key": key, "label": label, "agent": agent, "agent_version": None,
-            "model": model, "settings": {}}
+def variant(label: str, agent: str, model: str | None,
+            settings: dict[str, Any] | None = None) -> VariantInfo:
+    key = json.dumps({"agent": agent, "model": model, "settings": settings or {}})
+    return VariantInfo(variant_key=key, label=label, agent=agent, agent_version=None,
+                       model=model, settings=settings or {})
 
 
-def trial(v: Mapping[str, Any], task: str, attempt: int = 1, reward: float | None = 1.0, *,
+def trial(v: VariantInfo, task: str, attempt: int = 1, reward: float | None = 1.0, *,
           error_class: str | None = None, score_as: str = "reward", tries: int = 1,
           agent_s: float | None = 10.0, env_s: float | None = 1.0,
           verify_s: float | None = 2.0, self_report: dict[str, Any] | None = None,
-          suspected_leaks: list[dict[str, str]] | None = None) -> TrialRecord:
-    optional: dict[str, Any] = {"install_s": 0.0} if "install_s" in _FIELDS else {}
-    if suspected_leaks is not None:
-        optional["suspected_leaks"] = suspected_leaks
-    return TrialRecord(
-        **optional, trial_id=f"{v['label']}-{task}-{attempt}", variant_key=v["variant_key"],
-        task_digest=task, task_name=task, attempt=attempt, reward=reward,
+          failed: Iterable[FailedTry] = (), benchmark: str = "b",
+          suspected_leaks: list[dict[str, str]] | None = None) -> TrialResult:
+    return TrialResult(
+        trial_id=f"{v.label}-{task}-{attempt}", variant_key=v.variant_key, variant=v,
+        benchmark=benchmark, task_digest=task, task_name=task, task_path=f"/tasks/{task}",
+        attempt=attempt, reward=reward,
         rewards=None if reward is None else {"reward": reward}, error_class=error_class,
-        error_message=None, score_as=score_as, tries=tries, agent_exit_code=0,
-        agent_timed_out=False, started_at=T0, finished_at=T0 + 20, env_s=env_s,
-        agent_s=agent_s, verify_s=verify_s, self_report=self_report)
+        error_message=None, score_as=score_as, tries=tries, failed_tries=list(failed),
+        agent_exit_code=0, agent_timed_out=False, started_at=T0, finished_at=T0 + 20,
+        install_s=0.0, env_s=env_s, agent_s=agent_s, verify_s=verify_s,
+        self_report=None if self_report is None else SelfReportResult.model_validate(self_report),
+        suspected_leaks=None if suspected_leaks is None
+        else [SuspectedLeak.model_validate(leak) for leak in suspected_leaks])
 
 
-def call(t: TrialRecord, seq: int, model: str, *, try_no: int | None = None,
+def call(t: TrialResult, seq: int, model: str, *, try_no: int | None = None,
          usage: tuple[int | None, ...] = (1200, 3400, 560, 0, 78, None),
-         tools: bool = True, digest: str | None = None, started_at: float = T0
-         ) -> dict[str, Any]:
+         tools: bool = True, digest: str | None = None, started_at: float = T0,
+         status: int | None = 200, error: str | None = None) -> CallRecord:
     inp, cr, w5, w1, out, reasoning = usage
     provider, _, model_id = model.partition("/")
-    return {"trial_id": t.trial_id, "try_no": t.tries if try_no is None else try_no,
-            "seq": seq, "protocol": "anthropic", "provider": provider, "model": model_id,
-            "started_at": started_at + seq, "first_byte_at": started_at + seq + 0.1,
-            "ended_at": started_at + seq + 0.5, "status": 200, "input": inp,
-            "cache_read": cr, "cache_write_5m": w5, "cache_write_1h": w1, "output": out,
-            "reasoning": reasoning, "tools_offered": tools, "tool_digest": digest,
-            "error": None}
+    return CallRecord(trial_id=t.trial_id, try_no=t.tries if try_no is None else try_no,
+                      seq=seq, protocol="anthropic", provider=provider, model=model_id,
+                      started_at=started_at + seq, first_byte_at=started_at + seq + 0.1,
+                      ended_at=started_at + seq + 0.5, status=status, input=inp,
+                      cache_read=cr, cache_write_5m=w5, cache_write_1h=w1, output=out,
+                      reasoning=reasoning, tools_offered=tools, tool_digest=digest, error=error)
 
 
-def make_job(job_dir: Path, *, variants: Iterable[Mapping[str, Any]],
-             tasks: Mapping[str, Iterable[str]], trials: Iterable[TrialRecord],
-             calls: Iterable[Mapping[str, Any]] = (), tries: Iterable[TryRecord] = (),
+def make_job(job_dir: Path, *, variants: Iterable[VariantInfo],
+             tasks: Mapping[str, Iterable[str]], trials: Iterable[TrialResult],
+             calls: Iterable[CallRecord] = (),
              weights: Mapping[str, float] | None = None, index: str | None = "test@1",
              price_date: str | None = None, created_at: float = T0,
              index_date: str | None = None) -> Path:
@@ -72,14 +80,11 @@ def make_job(job_dir: Path, *, variants: Iterable[Mapping[str, Any]],
         store.put_job_rows(variants, ({"benchmark": b, "task_digest": t, "task_name": t,
                                        "kind": "terminal", "path": "/x"}
                                       for b, ts in tasks.items() for t in ts))
-        by_trial: dict[str, list[dict[str, Any]]] = {}
+        by_trial: dict[str, list[CallRecord]] = {}
         for c in calls:
-            by_trial.setdefault(c["trial_id"], []).append(dict(c))
-        failed: dict[str, list[TryRecord]] = {}
-        for r in tries:
-            failed.setdefault(r.trial_id, []).append(r)
+            by_trial.setdefault(c.trial_id, []).append(c)
         for t in trials:
-            store.commit_trial(t, failed.get(t.trial_id, []), by_trial.get(t.trial_id, []))
+            store.commit_trial(t, by_trial.get(t.trial_id, []))
     finally:
         store.close()
     return job_dir

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentindex.store import TryRecord
+from agentindex.results import FailedTry
 from tests.unit.report.jobstore import T0, call, make_job, trial, variant
 
 SONNET = "scripted/oracle?price=anthropic/claude-sonnet-4-5"
@@ -26,7 +26,9 @@ def scenario_job(job_dir: Path, price_date: str | None = "2026-05-01") -> Path:
     nop = variant("Nop", "nop", None)
     b1 = trial(builtin, "t1", reward=1.0)
     b2 = trial(builtin, "t2", reward=0.0, agent_s=20.0)
-    b3 = trial(builtin, "t3", reward=1.0, tries=2, agent_s=30.0)
+    b3 = trial(builtin, "t3", reward=1.0, tries=2, agent_s=30.0,
+               failed=[FailedTry(try_no=1, error_class="upstream", error_message="503",
+                                 started_at=T0, finished_at=T0 + 1)])
     calls = [call(b1, 1, SONNET, digest="read"), call(b1, 2, SONNET, tools=False),
              call(b1, 3, SONNET, digest="edit"),
              *(call(b2, s, SONNET, digest="ls") for s in (1, 2, 3)),
@@ -39,5 +41,4 @@ def scenario_job(job_dir: Path, price_date: str | None = "2026-05-01") -> Path:
     n_trials = [trial(nop, t, reward=0.0) for t in ("t1", "t2", "t3")]
     return make_job(job_dir, variants=[builtin, claude, nop], tasks=TASKS,
                     trials=[b1, b2, b3, *c_trials, *n_trials], calls=calls,
-                    tries=[TryRecord(b3.trial_id, 1, "upstream", "503", T0, T0 + 1)],
                     weights={"b1": 1.0, "b2": 1.0}, price_date=price_date)

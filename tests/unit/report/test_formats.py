@@ -1,4 +1,4 @@
-"""Table, CSV and HTML are built from report.json and agree with it."""
+"""Table, CSV and HTML are built from the Report and agree with report.json."""
 
 from __future__ import annotations
 
@@ -7,27 +7,29 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.console import Console
 
-from agentindex.commands.report import load_report, render
+from agentindex.report import load_report, render
 from agentindex.report.charts import all_charts
 from agentindex.report.table import leaderboard
+from agentindex.results import Report
 from tests.unit.report.scenario import scenario_job
 
 
 @pytest.fixture
-def report(tmp_path: Path) -> dict[str, Any]:
+def report(tmp_path: Path) -> Report:
     return load_report(scenario_job(tmp_path / "job"))
 
 
-def test_json_round_trips(report: dict[str, Any]) -> None:
-    assert json.loads(render(report, "json")) == report
+def test_json_round_trips(report: Report) -> None:
+    text = render(report, "json")
+    assert json.loads(text) == report.model_dump(mode="json")
+    assert Report.model_validate_json(text) == report
 
 
-def test_csv_has_one_row_per_variant_and_empty_cells_for_null(report: dict[str, Any]) -> None:
+def test_csv_has_one_row_per_variant_and_empty_cells_for_null(report: Report) -> None:
     rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
     assert [r["label"] for r in rows] == ["Builtin", "Claude", "Nop"]
     b = rows[0]
@@ -37,7 +39,7 @@ def test_csv_has_one_row_per_variant_and_empty_cells_for_null(report: dict[str, 
     assert rows[1]["cost_per_task_usd"] == ""  # unknown price: null, not 0
 
 
-def test_table_shows_the_figures(report: dict[str, Any]) -> None:
+def test_table_shows_the_figures(report: Report) -> None:
     console = Console(width=250, record=True)
     console.print(leaderboard(report))
     text = console.export_text()
@@ -48,7 +50,7 @@ def test_table_shows_the_figures(report: dict[str, Any]) -> None:
     assert "prices of 2026-05-01" in text
 
 
-def test_html_is_self_contained_and_names_its_definitions(report: dict[str, Any]) -> None:
+def test_html_is_self_contained_and_names_its_definitions(report: Report) -> None:
     html = render(report, "html")
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)
     assert "Plotly.newPlot" in html and len(html) > 1_000_000  # plotly.js inlined
@@ -57,13 +59,14 @@ def test_html_is_self_contained_and_names_its_definitions(report: dict[str, Any]
     assert html.count("<tr>") >= 3 + 3  # leaderboard and details rows
 
 
-def test_charts_with_nothing_to_draw_say_so(report: dict[str, Any]) -> None:
+def test_charts_with_nothing_to_draw_say_so(report: Report) -> None:
     charts = {c.id: c for c in all_charts(report)}
     cost = charts["chart-cost"].figure
     assert cost is not None and cost["data"][0]["text"] == ["Builtin"]  # the only priced one
-    empty = {**report, "variants": [v | {"cost_per_task_usd": None, "tokens_per_task": None,
-                                         "cache_hit_rate": None}
-                                    for v in report["variants"]]}
+    empty = report.model_copy(update={"variants": [
+        v.model_copy(update={"cost_per_task_usd": None, "tokens_per_task": None,
+                             "cache_hit_rate": None})
+        for v in report.variants]})
     charts = {c.id: c for c in all_charts(empty)}
     assert charts["chart-cost"].figure is None and charts["chart-mix"].figure is None
     assert charts["chart-cache"].figure is None and charts["chart-bench"].figure is not None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from agentindex.commands.report import load_report
+from agentindex.report import load_report, render
 from agentindex.report.html import report_html
 from agentindex.report.table import leaderboard
 from agentindex.store import Store
@@ -29,13 +30,17 @@ def leak_job(root: Path) -> Path:
 
 def test_report_names_the_definition_date_and_the_leak_rate(tmp_path: Path) -> None:
     report = load_report(leak_job(tmp_path))
-    assert (report["index_definition"], report["index_date"]) == ("coding-agent-index@2",
-                                                                   "2026-06-01")
-    by_label = {v["label"]: v for v in report["variants"]}
-    assert by_label["Builtin"]["suspected_leak_rate"] == 0.25
-    assert by_label["Builtin"]["suspected_leak_trials"] == ["Builtin-t1-1"]
-    assert by_label["Oracle"]["suspected_leak_rate"] is None  # no command log: not measured
-    assert by_label["Oracle"]["suspected_leak_trials"] == []
+    assert (report.index_definition, report.index_date) == ("coding-agent-index@2",
+                                                             "2026-06-01")
+    by_label = {v.label: v for v in report.variants}
+    assert by_label["Builtin"].suspected_leak_rate == 0.25
+    assert by_label["Builtin"].suspected_leak_trials == ["Builtin-t1-1"]
+    assert by_label["Oracle"].suspected_leak_rate is None  # no command log: not measured
+    assert by_label["Oracle"].suspected_leak_trials == []
+    doc = json.loads(render(report, "json"))
+    assert doc["index_date"] == "2026-06-01"
+    assert [(v["suspected_leak_rate"], v["suspected_leak_trials"]) for v in doc["variants"]] == \
+        [(0.25, ["Builtin-t1-1"]), (None, [])]
     assert "index coding-agent-index@2 of 2026-06-01" in str(leaderboard(report).title)
     page = report_html(report, include_js=False)
     assert "<b>Index</b> coding-agent-index@2 (of 2026-06-01): weighted mean" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from agentindex.runner.history import (
     harness_commands,
     revisions_named,
     suspected_leaks,
+    unpacked,
 )
 
 FUTURE = "9f1c2ab34de56f78091a2b3c4d5e6f708192a3b4"
@@ -57,6 +59,16 @@ def why(command: str) -> str | None:
 ])
 def test_suspected_leaks(command: str, expected: str | None) -> None:
     assert why(command) == expected
+
+
+def test_a_base64_encoded_script_is_checked_as_what_it_runs() -> None:
+    script = f"#!/bin/bash\ncd /app\ngit show {FUTURE}:calc.py > calc.py\n"
+    command = f"echo {base64.b64encode(script.encode()).decode()} | base64 -d | bash"
+    (leak,) = suspected_leaks([command], lambda w: KINDS.get(w, "none"))
+    assert leak.command == script  # the view shows what ran, not the encoding
+    assert leak.why == f"git show {FUTURE}: a commit that is not in the base's history"
+    assert revisions_named([command]) == [FUTURE, "calc.py"]  # as for the plain command
+    assert unpacked("echo bm90IGJhc2U2NA=== | base64 -d") == "echo bm90IGJhc2U2NA=== | base64 -d"
 
 
 def test_revisions_named_are_what_the_sandbox_resolves() -> None:
