@@ -36,7 +36,8 @@ from agentindex.results.base import Record
 # 4: trials gained host and node_id (where the trial ran: a Ray executor's node).
 # 5: calls gained phase (agent | grading); trials gained judge_model and answer_extracted.
 # 6: calls gained queue_s (the wait for a local model).
-SCHEMA_VERSION = 6
+# 7: trials gained suspected_leaks (commands that reached beyond the base commit).
+SCHEMA_VERSION = 7
 
 # What moves a store from one version to the next (the step is one transaction).
 MIGRATIONS: dict[int, list[str]] = {
@@ -48,6 +49,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE trials ADD COLUMN judge_model VARCHAR",
         "ALTER TABLE trials ADD COLUMN answer_extracted BOOLEAN NOT NULL DEFAULT 0"],
     5: ["ALTER TABLE calls ADD COLUMN queue_s FLOAT"],
+    6: ["ALTER TABLE trials ADD COLUMN suspected_leaks JSON"],
 }
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,

@@ -67,7 +67,7 @@ def test_executor_registry() -> None:
 
 
 NEW_TRIAL_COLUMNS = ("self_report_error", "limits_not_enforced", "host", "node_id", "judge_model",
-                     "answer_extracted")
+                     "answer_extracted", "suspected_leaks")
 
 
 def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
         c.execute("update meta set value = '2' where key = 'schema_version'")
     store = Store.in_job(tmp_path)
     try:
-        assert store.get_meta("schema_version") == 6
+        assert store.get_meta("schema_version") == 7
     finally:
         store.close()
     with sqlite3.connect(db) as c:
@@ -91,7 +91,7 @@ def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
     assert columns[-len(NEW_TRIAL_COLUMNS):] == list(NEW_TRIAL_COLUMNS)
     assert call_columns[-2:] == ["phase", "queue_s"]
     again = Store.in_job(tmp_path)  # migrated once: opening it again changes nothing
-    assert again.get_meta("schema_version") == 6
+    assert again.get_meta("schema_version") == 7
     again.close()
 
 
