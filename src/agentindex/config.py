@@ -37,6 +37,9 @@ class JobConfig(BaseModel):
     allow_unenforced_limits: bool = Field(default=False, description="run a task whose memory "
                                           "or cpu limits the backend cannot enforce, recording "
                                           "it on the trial, instead of refusing it")
+    seal_history: bool = Field(default=False, description="patch tasks: leave only the base "
+                               "commit's git history before the agent starts (a benchmark may "
+                               "ask for it too)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
     executor: str = Field(default="local", description="where trials run: local (this process) "
                           "or ray (a Ray cluster; see docs/RAY.md)")

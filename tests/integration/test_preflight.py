@@ -32,7 +32,7 @@ def test_a_misconfigured_job_stops_before_any_trial(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 2, result.stderr
     dockerfile = tasks / "needs-build" / "environment" / "Dockerfile"
-    known = "(known: anthropic, openai, google, zai, moonshot, deepseek, scripted)"
+    known = "(known: anthropic, openai, google, zai, moonshot, deepseek, scripted, local)"
     # (compared with whitespace collapsed: the console wraps lines longer than 200 columns)
     assert " ".join(result.stderr.split()) == " ".join(" ".join([
         "error: the job's config has 8 problem(s); no trial was run:",

@@ -48,6 +48,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
         scratch_root=config.scratch, executor=get_executor(config.executor, config.ray_address),
         judge_model=config.judge_model,
+        seal_history=config.seal_history,
         verifier_tools=config.verifier_tools,
         clamp_resources=config.clamp_resources, excluded=excluded,
         config={**config.model_dump(mode="json"), "attempts": attempts,

@@ -16,6 +16,7 @@ from agentindex.results import (
     CallRecord,
     FailedTry,
     SelfReportResult,
+    SuspectedLeak,
     TrialEnvironment,
     TrialResult,
     VariantInfo,
@@ -84,6 +85,8 @@ def _result(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         self_report_error=out.self_report_error,
         limits_not_enforced=list(out.limits_not_enforced), judge_model=out.judge_model,
         answer_extracted=out.answer_extracted, host=socket.gethostname(),
+        suspected_leaks=[SuspectedLeak(command=leak.command, why=leak.why) for leak in out.leaks]
+        if out.leaks is not None else None,
         node_id=node_id,
         environment=TrialEnvironment.model_validate(out.environment) if out.environment else None)
 

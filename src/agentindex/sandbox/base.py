@@ -53,6 +53,9 @@ class SandboxSpec:
     netns: Path | None = None  # the network namespace to run in; set iff network is GATEWAY
     ro_mounts: Mapping[str, Path] = field(default_factory=dict)  # sandbox path -> host dir
     rw_mounts: Mapping[str, Path] = field(default_factory=dict)  # shared caches, writable
+    # A task's separate verifier environment (schema 1.3): built from tests/Dockerfile (its build
+    # context tests/), not environment/; the agent never runs in it.
+    verifier: bool = False
 
 
 @dataclass(frozen=True)

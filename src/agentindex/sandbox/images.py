@@ -28,6 +28,7 @@ from agentindex.tasks.model import Task
 IMAGE_REPO = "localhost/agentindex-env"
 CA_PATH = "/opt/agentindex/ca-bundle.crt"  # where builds and sandboxes see the site's CA bundle
 _FROM = re.compile(r"^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(.*)$", re.IGNORECASE)
+VERIFIER_REPO = "localhost/agentindex-verifier"
 ENGINES = ("podman", "docker")
 ENGINE_TIMEOUT_S = 120.0
 
@@ -187,7 +188,7 @@ class ImageCache:
                 raise SandboxError(self._failed[tag])
             if not await self.exists(tag):
                 try:
-                    await self._build(task, tag, rewritten, log)
+                    await self._build(task, tag, log, rewritten)
                 except SandboxError as e:
                     self._failed[tag] = f"{e} (this build failed once already in this run)"
                     raise
@@ -217,21 +218,48 @@ class ImageCache:
                 args += ["--env", f"{key}={CA_PATH}"]
         return args
 
-    async def _build(self, task: Task, tag: str, dockerfile: str, log: Path) -> None:
-        timeout = task.config.environment.build_timeout_sec
+    async def verifier_image_for(self, task: Task, log: Path) -> str:
+        """The image of ``task``'s separate verifier: ``tests/Dockerfile`` built with ``tests/``
+        as its context. Its ``FROM`` names the task's image (``docker_image``); when that image
+        was built here from environment/Dockerfile instead, the build maps the name to it."""
+        agent_image = await self.image_for(task, log)
+        named = task.config.environment.docker_image
+        contexts = [f"{named}=docker-image://{agent_image}"] if named and named != agent_image \
+            else []
+        digest = hashlib.sha256(f"{context_digest(task.tests_dir)}\0{agent_image}\0"
+                                f"{contexts}".encode()).hexdigest()[:20]
+        tag = f"{VERIFIER_REPO}:{digest}"
+        async with self._locks.setdefault(tag, asyncio.Lock()):
+            if not await self.exists(tag):
+                own = task.config.verifier.environment
+                timeout = own.build_timeout_sec if own else \
+                    task.config.environment.build_timeout_sec
+                await self._build(task, tag, log, task.verifier_dockerfile.read_text(),
+                                  task.tests_dir, timeout, contexts, what="tests/Dockerfile")
+        return tag
+
+    async def _build(self, task: Task, tag: str, log: Path, dockerfile: str,
+                     context: Path | None = None, timeout: float | None = None,
+                     contexts: list[str] | None = None,
+                     what: str = "environment/Dockerfile") -> None:
+        """Build ``dockerfile`` (its text, FROM lines already resolved; kept beside the log)
+        in ``context`` (default environment/) with the site's proxies, index and CA bundle."""
+        timeout = timeout or task.config.environment.build_timeout_sec
         log.parent.mkdir(parents=True, exist_ok=True)
-        rewritten = log.with_name("Dockerfile.resolved")
-        rewritten.write_text(dockerfile)
+        resolved = log.with_name(what.replace("/", "-") + ".resolved")
+        resolved.write_text(dockerfile)
         argv = [self.engine, "build", "-t", tag, "--label", "agentindex.task=" + task.name,
-                *self._site_args(), "-f", str(rewritten), str(task.environment_dir)]
+                *self._site_args()]
+        for ctx in contexts or []:
+            argv += ["--build-context", ctx]
+        argv += ["-f", str(resolved), str(context or task.environment_dir)]
         result = await run_process(argv, timeout=timeout, stdout=log, stderr=log)
         if result.timed_out:
-            raise SandboxError(f"building environment/Dockerfile timed out after {timeout:g} s "
+            raise SandboxError(f"building {what} timed out after {timeout:g} s "
                                f"(build_timeout_sec); log: {log}")
         if result.exit_code != 0:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
-            raise SandboxError(f"building environment/Dockerfile failed (exit "
-                               f"{result.exit_code}):\n{tail}")
+            raise SandboxError(f"building {what} failed (exit {result.exit_code}):\n{tail}")
 
     async def info(self, image: str) -> dict[str, str | None]:
         """What a trial records about the image it ran: its id and the base it stands in for."""

@@ -53,8 +53,8 @@ TB2 = Expectations(evidence=("/logs/verifier/ctrf.json",), reward_range=(0.0, 1.
     ({"reward.txt": "0"}, r"reward 0 without the evidence that the tests ran: "
                           r"/logs/verifier/ctrf.json is missing or empty"),
     ({"reward.txt": "1", "ctrf.json": ""}, "ctrf.json is missing or empty"),
-    ({"reward.txt": "-1", "ctrf.json": "{}"}, r"reward -1 is outside the benchmark's valid "
-                                              r"range \[0, 1\]"),
+    ({"reward.txt": "-0.5", "ctrf.json": "{}"}, r"reward -0.5 is outside the benchmark's valid "
+                                                r"range \[0, 1\]"),
     ({"reward.txt": "2", "ctrf.json": "{}"}, "outside"),
 ])
 def test_a_reward_without_evidence_or_out_of_range_is_a_verifier_error(
@@ -81,3 +81,23 @@ def test_the_missing_evidence_error_quotes_test_sh_own_error(tmp_path: Path) -> 
     with pytest.raises(VerifierError, match=r"is missing or empty \(test.sh: error: No "
                                             r"interpreter found for Python 3.13 in managed"):
         check_verdict(read_reward(tmp_path), tmp_path, TB2)
+
+
+def test_the_benchmark_score_key_picks_the_reward_and_all_keys_are_kept(tmp_path: Path) -> None:
+    (tmp_path / "reward.json").write_text('{"reward": 0, "f2p": 0.5, "partial": 0.75}')
+    verdict = read_reward(tmp_path, score_key="partial")
+    assert verdict.reward == 0.75
+    assert verdict.rewards == {"reward": 0.0, "f2p": 0.5, "partial": 0.75}
+    with pytest.raises(VerifierError) as e:
+        read_reward(tmp_path, score_key="resolved")
+    assert str(e.value) == ("reward.json has no 'resolved' key, the benchmark's score "
+                            "(keys: f2p, partial, reward)")
+
+
+@pytest.mark.parametrize(("name", "text"), [("reward.txt", "-1\n"),
+                                            ("reward.json", '{"reward": -1, "f2p": 0}')])
+def test_minus_one_is_the_graders_own_failure(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(VerifierError) as e:
+        read_reward(tmp_path)
+    assert str(e.value).startswith("the grader reported its own failure (reward -1)")

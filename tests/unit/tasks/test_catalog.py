@@ -33,7 +33,7 @@ def test_a_benchmark_alone_has_no_index() -> None:
 
 def test_coding_agent_index_needs_task_locations(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as e:
-        resolve_datasets(["coding-agent-index"], environ={"XDG_CACHE_HOME": str(tmp_path)})
+        resolve_datasets(["coding-agent-index@1"], environ={"XDG_CACHE_HOME": str(tmp_path)})
     assert ("terminal-bench@2.0.toml: source: terminal-bench@2.0 is not pulled: run `agentindex "
             "datasets pull terminal-bench@2.0`, or set AGENTINDEX_TB2_TASKS to a local copy"
             ) in str(e.value)
