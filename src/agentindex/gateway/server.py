@@ -79,7 +79,8 @@ class Gateway:
         self._session = aiohttp.ClientSession(
             auto_decompress=False,
             connector=aiohttp.TCPConnector(limit=0),
-            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=900),
+            # no sock_read: forward.IdleGuard times out idle upstreams at less cost per chunk
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
         )
         self._kinds = {kind: make(self._session) for kind, make in PROVIDER_KINDS.items()}
         app = web.Application(client_max_size=self._max_body)

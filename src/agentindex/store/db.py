@@ -3,6 +3,7 @@ query the report and the view make is a method here (no other module touches the
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -140,6 +141,26 @@ class Store:
             cur.close()
         finally:
             raw.close()
+
+    def content_digest(self) -> str:
+        """A digest of everything a report reads from this store: every row of the small tables
+        (meta, variants, tasks, trials, failed tries) and, for the insert-only calls table, its
+        row count and rowid sum. Equal digests: the same report (for the same code)."""
+        digest = hashlib.sha256()
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            for table in ("meta", "variants", "job_tasks", "trials", "tries"):
+                cur.execute(f"SELECT * FROM {table} ORDER BY rowid")
+                digest.update(table.encode())
+                while rows := cur.fetchmany(10_000):
+                    digest.update(repr(rows).encode())
+            cur.execute("SELECT count(*), total(rowid), max(rowid) FROM calls")
+            digest.update(repr(cur.fetchall()).encode())
+            cur.close()
+        finally:
+            raw.close()
+        return digest.hexdigest()
 
     def trial_calls(self, trial_id: str) -> list[CallRecord]:
         """Every call of every try of the trial, in (try, seq) order."""
