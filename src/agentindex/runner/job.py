@@ -25,7 +25,7 @@ from typing import Any
 
 from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError
-from agentindex.gateway import Gateway, ProvidersConfig
+from agentindex.gateway import ProvidersConfig
 from agentindex.results import CallRecord, FailedTry, SelfReportResult, TrialResult, VariantInfo
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
@@ -109,17 +109,20 @@ def _prepare(spec: JobSpec, store: Store) -> None:
         if d.is_dir() and d.name not in done:  # renamed but never committed
             shutil.rmtree(d)
     index = spec.selection.index
+    meta: dict[str, Any] = {
+        "index_definition": index.ref if index else None,
+        "index_weights": {c.benchmark: c.weight for c in index.components} if index else None,
+        "benchmarks": [b.ref for b in spec.selection.benchmarks]}
     if store.get_meta("created_at") is None:
-        store.set_meta("created_at", time.time())
-    store.set_meta("index_definition", index.ref if index else None)
-    store.set_meta("index_weights",
-                   {c.benchmark: c.weight for c in index.components} if index else None)
-    store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
+        meta["created_at"] = time.time()
     store.put_job_rows(
         (VariantInfo.model_validate(v.row()) for v in spec.variants),
         ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,
-          "path": str(t.path)} for b in spec.selection.benchmarks for t in b.tasks))
-    (job / "config.json").write_text(json.dumps(spec.config, indent=2, default=str) + "\n")
+          "path": str(t.path)} for b in spec.selection.benchmarks for t in b.tasks), meta)
+    config = json.dumps(spec.config, indent=2, default=str) + "\n"
+    path = job / "config.json"
+    if not path.is_file() or path.read_text() != config:  # unchanged: leave it (and its mtime)
+        path.write_text(config)
 
 
 @contextlib.contextmanager
@@ -164,6 +167,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
 
         async with contextlib.AsyncExitStack() as stack:
             if any(agent_for(p.variant).uses_model for p in todo):
+                from agentindex.gateway import Gateway
+
                 gateway = await stack.enter_async_context(Gateway(spec.providers))
                 settings = dataclasses.replace(settings, gateway=gateway)
             async with asyncio.TaskGroup() as tg:

@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
 from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
-from agentindex.gateway import CallRecord, Gateway
+from agentindex.gateway import CallRecord
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
@@ -25,6 +26,9 @@ from agentindex.sandbox.limits import limits_for
 from agentindex.sandbox.netns import NetNamespace
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
+
+if TYPE_CHECKING:
+    from agentindex.gateway import Gateway
 
 # The agent could write to /logs/verifier too: a reward it planted must not pass for the
 # verifier's. So the verifier's command first removes (and names, on stderr) what is there, then
