@@ -22,7 +22,7 @@ from agentindex.paths import cache_dir
 from agentindex.sandbox.base import Capabilities, ExecResult, Limits, Network, SandboxSpec
 from agentindex.sandbox.dockerfile import Environment, parse_dockerfile
 from agentindex.sandbox.hostetc import minimal_etc
-from agentindex.sandbox.limits import Cgroup, cgroups_writable, remove_stale_cgroups
+from agentindex.sandbox.limits import POOL, Cgroup, cgroups_writable, remove_stale_cgroups
 from agentindex.sandbox.materialize import copy_out, materialize
 from agentindex.sandbox.netns import netns_supported
 from agentindex.sandbox.process import run_process
@@ -118,13 +118,14 @@ class BwrapSandbox:
         await asyncio.to_thread(materialize, self.env, task.environment_dir, self.dirs["work"],
                                 task.environment_dir / "Dockerfile")
         if self.use_cgroup:
-            self.cgroup = await asyncio.to_thread(Cgroup.create, self.spec.limits)
+            self.cgroup = POOL.take(self.spec.limits) or await asyncio.to_thread(
+                Cgroup.create, self.spec.limits)
         return self
 
     async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None,
                         tb: TracebackType | None) -> None:
-        if self.cgroup is not None:
-            await asyncio.to_thread(self.cgroup.remove)
+        if self.cgroup is not None and not POOL.give_if_empty(self.cgroup, self.spec.limits):
+            await asyncio.to_thread(POOL.give, self.cgroup, self.spec.limits)
         await asyncio.to_thread(shutil.rmtree, self.spec.scratch, True)
 
     def argv(self, command: Sequence[str], env: Mapping[str, str], cwd: str) -> list[str]:
