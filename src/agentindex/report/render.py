@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.metadata
 from pathlib import Path
 
@@ -68,4 +69,19 @@ def report_digest(job_dir: Path) -> str:
         prices = importlib.metadata.version("genai-prices")
     except importlib.metadata.PackageNotFoundError:
         prices = "?"
-    return f"{content} agentindex={__version__} genai-prices={prices}"
+    return f"{content} agentindex={__version__} code={_code_stamp()} genai-prices={prices}"
+
+
+def _code_stamp() -> str:
+    """Size and mtime of the modules a report is computed by: an edited checkout (same version
+    number, new code) rebuilds the report instead of keeping one made by the old code."""
+    root = Path(__file__).resolve().parent.parent
+    files = [root / "pricing.py", root / "usage.py"]
+    for package in ("report", "metrics", "results"):
+        files += sorted((root / package).glob("*.py"))
+    stamp = hashlib.sha256()
+    for f in files:
+        with contextlib.suppress(OSError):
+            st = f.stat()
+            stamp.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return stamp.hexdigest()[:16]
