@@ -1,18 +1,25 @@
-"""What the metering gateway costs, measured against going direct, in the same run.
+"""What the metering gateway costs, beside going direct and beside a bare passthrough, in one run.
 
 A fake upstream (its own process) streams an Anthropic Messages response like a provider: a
-``message_start`` with usage, 40 text deltas, a ``message_delta`` with the final usage. The gateway
-runs in its own process too, so its CPU time can be read from /proc. The client (this process):
+``message_start`` with usage, text deltas, a ``message_delta`` with the final usage. Two proxies
+run in their own processes, pinned to one core (the client and the upstream get the other): our
+gateway (metering, one call record per call) and, as the reference, a bare ~60-line aiohttp
+passthrough written here (key swapped, chunks relayed, nothing read). Their CPU (user + system)
+is read from /proc. The client (this process) measures, every side interleaved in the same run:
 
-- concurrency 1: time to first body byte, direct vs through the gateway -> added p50 / p99;
-- concurrency 32, events paced like a provider's tokens (``TOKEN_GAP_S``): requests per second,
-  direct vs through the gateway -> throughput ratio; gateway CPU (user + system) over that phase
-  / requests -> CPU ms per request;
-- concurrency 32, unpaced: the same, printed as the worst case (the gateway's CPU is the limit;
-  on a 2-core machine the client, the fake upstream and the gateway share two cores).
+- one request at a time, whole stream at once: time to first body byte -> added p50 / p99;
+- paced like a provider (200 ms to the first byte, then 50 deltas 10 ms apart), concurrency 32,
+  rounds interleaved (direct, passthrough, gateway): proxy CPU per request (median over rounds)
+  -> ``cpu_ratio_vs_passthrough``; TTFT p50 vs direct;
+- whole stream at once, concurrency 32: requests per second vs direct -> ``throughput_ratio``
+  (the proxy is CPU-bound here).
 
-Usage: ``.venv/bin/python benchmarks/gateway_overhead.py [--requests N]``. The last line is
-``added_ttft_p50_ms=X added_ttft_p99_ms=Y throughput_ratio=Z cpu_ms_per_request=W``.
+Beside each figure: the load average and the CPU taken by other processes meanwhile (``noise``).
+``BENCH_PROFILE=FILE`` writes a cProfile of the gateway process to FILE.
+
+Usage: ``.venv/bin/python benchmarks/gateway_overhead.py [--requests N] [--paced-requests N]
+[--rounds R]``. The last line is ``added_ttft_p50_ms=X added_ttft_p99_ms=Y throughput_ratio=Z
+cpu_ms_per_request=W cpu_ratio_vs_passthrough=R`` (``cpu_ms_per_request``: the gateway's, paced).
 """
 
 from __future__ import annotations
@@ -24,13 +31,23 @@ import multiprocessing as mp
 import os
 import statistics
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
 
 import aiohttp
 from aiohttp import web
 
-#: Gap between streamed events on the paced route (real providers: 10-30 ms per token).
-TOKEN_GAP_S = 0.002
+from noise import Noise, cpu_seconds
+
+#: The provider-like stream: time to the first byte, then deltas this far apart.
+SLOW_FIRST_BYTE_S = 0.200
+SLOW_GAP_S = 0.010
+SLOW_DELTAS = 50
+SLOW, FAST = "/slow/v1/messages", "/fast/v1/messages"
+#: The proxies (never both busy at once) get one core; the client and the upstream the other.
+PROXY_CPU, CLIENT_CPU = 1, 0
 BODY = json.dumps({"model": "bench", "max_tokens": 64, "stream": True,
                    "messages": [{"role": "user", "content": "hello " * 200}]}).encode()
 
@@ -58,17 +75,25 @@ def _events() -> list[bytes]:
 
 def run_upstream(conn: Connection) -> None:
     events = _events()
+    _pin(CLIENT_CPU)
+    slow_head, slow_tail = events[:2], events[-3:]
+    slow_deltas = [_sse({"type": "content_block_delta", "index": 0,
+                         "delta": {"type": "text_delta", "text": f"token {i} "}},
+                        "content_block_delta") for i in range(SLOW_DELTAS)]
 
     async def handle(request: web.Request) -> web.StreamResponse:
         await request.read()
         resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
         await resp.prepare(request)
-        await resp.write(events[0])  # the first byte goes out at once
-        if request.path.startswith("/paced/"):  # then one event per TOKEN_GAP_S, like a provider
-            for event in events[1:]:
-                await asyncio.sleep(TOKEN_GAP_S)
-                await resp.write(event)
-        else:  # as fast as possible: the gateway's CPU is the limit
+        if request.path.startswith("/slow/"):  # like a provider: think, then stream tokens
+            await asyncio.sleep(SLOW_FIRST_BYTE_S)
+            await resp.write(b"".join(slow_head))
+            for delta in slow_deltas:
+                await asyncio.sleep(SLOW_GAP_S)
+                await resp.write(delta)
+            await resp.write(b"".join(slow_tail))
+        else:  # as fast as possible: the proxy's CPU is the limit
+            await resp.write(events[0])  # the first byte goes out at once
             await asyncio.sleep(0)
             await resp.write(b"".join(events[1:]))
         await resp.write_eof()
@@ -90,6 +115,7 @@ def run_upstream(conn: Connection) -> None:
 def run_gateway(conn: Connection, upstream: str) -> None:
     from agentindex.gateway import Gateway, ProvidersConfig
 
+    _pin(PROXY_CPU)
     os.environ["BENCH_KEY"] = "sk-bench"
     calls = [0]
 
@@ -104,7 +130,70 @@ def run_gateway(conn: Connection, upstream: str) -> None:
             conn.send(route.base_url)
             await asyncio.Event().wait()
 
+    if os.environ.get("BENCH_PROFILE"):  # cProfile of the gateway, written when it is stopped
+        import cProfile
+        import signal
+
+        profile = cProfile.Profile()
+
+        def stop(*_: object) -> None:
+            profile.disable()
+            profile.dump_stats(os.environ["BENCH_PROFILE"])
+            os._exit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        profile.enable()
     asyncio.run(main())
+
+
+# ---- the reference: a bare aiohttp passthrough, what any relaying proxy must at least spend ----
+_DROP = frozenset({"host", "content-length", "transfer-encoding", "connection", "x-api-key",
+                   "authorization", "accept-encoding"})
+
+
+def run_passthrough(conn: Connection, upstream: str) -> None:
+    """Relays ``/p/<tail>`` to ``upstream/<tail>``: key swapped, body and stream passed as they
+    come, no metering, no records."""
+    _pin(PROXY_CPU)
+
+    async def main() -> None:
+        session = aiohttp.ClientSession(auto_decompress=False,
+                                        connector=aiohttp.TCPConnector(limit=0))
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP}
+            headers["x-api-key"] = "sk-bench"
+            headers["accept-encoding"] = "identity"
+            body = await request.read()
+            url = f"{upstream}/{request.match_info['tail']}"
+            async with session.request(request.method, url, data=body,
+                                       headers=headers) as up:
+                resp = web.StreamResponse(status=up.status, headers={
+                    k: v for k, v in up.headers.items()
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection")})
+                await resp.prepare(request)
+                async for chunk in up.content.iter_any():
+                    await resp.write(chunk)
+                await resp.write_eof()
+                return resp
+
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/p/{tail:.*}", handle)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        conn.send(f"http://127.0.0.1:{runner.addresses[0][1]}/p")
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def _pin(cpu: int) -> None:
+    """Keep the proxies on one core and the client and upstream on the other, when there are two
+    (the proxies never run at the same time)."""
+    if (os.cpu_count() or 1) > 1 and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
 
 
 async def one(session: aiohttp.ClientSession, url: str) -> float:
@@ -126,80 +215,140 @@ async def ttfts(url: str, n: int) -> list[float]:
         return [await one(session, url) for _ in range(n)]
 
 
-async def throughput(url: str, n: int, concurrency: int = 32) -> float:
-    """Requests per second with ``concurrency`` clients."""
+async def concurrent(url: str, n: int, concurrency: int = 32) -> tuple[float, list[float]]:
+    """Requests per second with ``concurrency`` clients, and every request's TTFT."""
     todo = iter(range(n))
+    firsts: list[float] = []
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as s:
         async def worker() -> None:
             for _ in todo:
-                await one(s, url)
+                firsts.append(await one(s, url))
 
         start = time.perf_counter()
         async with asyncio.TaskGroup() as group:
             for _ in range(concurrency):
                 group.create_task(worker())
-        return n / (time.perf_counter() - start)
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return n / (time.perf_counter() - start), firsts
 
 
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-async def measure(base: str, via_base: str, gateway_pid: int, n: int) -> str:
-    """TTFT at concurrency 1 on the fast route; throughput at 32 on the paced route (headline)
-    and on the fast route (worst case, printed above the last line)."""
-    fast, paced = "/fast/v1/messages", "/paced/v1/messages"
-    d_ttft, g_ttft = [], []
-    for _ in range(4):  # interleave direct and via rounds so drift hits both alike
-        d_ttft += await ttfts(base + fast, n // 4)
-        g_ttft += await ttfts(via_base + fast, n // 4)
-    ms, m = 1000, n * 4
-    await throughput(via_base + paced, 64)  # warm up
-    d_rps = await throughput(base + paced, m)
-    cpu0 = cpu_seconds(gateway_pid)
-    g_rps = await throughput(via_base + paced, m)
-    cpu = cpu_seconds(gateway_pid) - cpu0
-    d_fast = await throughput(base + fast, m)
-    cpu1 = cpu_seconds(gateway_pid)
-    g_fast = await throughput(via_base + fast, m)
-    cpu_fast = cpu_seconds(gateway_pid) - cpu1
-    print(f"ttft direct p50={pct(d_ttft, 50) * ms:.3f} ms p99={pct(d_ttft, 99) * ms:.3f} ms; "
-          f"via gateway p50={pct(g_ttft, 50) * ms:.3f} ms p99={pct(g_ttft, 99) * ms:.3f} ms")
-    print(f"paced stream ({len(_events())} events, {TOKEN_GAP_S * ms:g} ms apart), concurrency 32:"
-          f" direct {d_rps:.0f} req/s, via gateway {g_rps:.0f} req/s")
-    print(f"unpaced stream, concurrency 32 (gateway CPU-bound): direct {d_fast:.0f} req/s, "
-          f"via gateway {g_fast:.0f} req/s, ratio {g_fast / d_fast:.3f}, "
-          f"gateway cpu {cpu_fast * ms / m:.3f} ms/request")
+@dataclass
+class Sides:
+    """The three ways to the upstream, and the proxies' PIDs (for their CPU)."""
+
+    direct: str
+    passthrough: str
+    gateway: str
+    pids: dict[str, int]
+
+    def url(self, side: str, path: str) -> str:
+        return getattr(self, side) + path
+
+
+async def paced(sides: Sides, n: int, rounds: int) -> tuple[float, float, float, float]:
+    """Headline: the provider-like stream at concurrency 32, rounds interleaved (direct,
+    passthrough, gateway). Returns (gateway CPU ms/request, passthrough CPU ms/request, the
+    median over rounds of the round's gateway / passthrough ratio, gateway's added TTFT p50 ms);
+    CPU and TTFT are medians over rounds."""
+    cpu: dict[str, list[float]] = {"passthrough": [], "gateway": []}
+    ttft: dict[str, list[float]] = {"direct": [], "passthrough": [], "gateway": []}
+    await concurrent(sides.url("gateway", SLOW), 32)  # warm up (connections, first-call paths)
+    await concurrent(sides.url("passthrough", SLOW), 32)
+    for r in range(rounds):
+        for side in ("direct", "passthrough", "gateway"):
+            pid = sides.pids.get(side)
+            with Noise(sides.pids.values()) as noise:
+                cpu0 = cpu_seconds(pid) if pid else 0.0
+                _, firsts = await concurrent(sides.url(side, SLOW), n)
+                used = cpu_seconds(pid) - cpu0 if pid else 0.0
+            ttft[side].append(statistics.median(firsts))
+            if pid:
+                cpu[side].append(used * 1000 / n)
+            print(f"  paced round {r + 1} {side:<11} ttft p50 "
+                  f"{statistics.median(firsts) * 1000:7.2f} ms"
+                  + (f"  proxy cpu {used * 1000 / n:.3f} ms/request" if pid else "")
+                  + f"  [{noise}]")
+    g, p = statistics.median(cpu["gateway"]), statistics.median(cpu["passthrough"])
+    # each round's gateway over the same round's passthrough: load drifts between rounds
+    ratio = statistics.median(a / b for a, b in zip(cpu["gateway"], cpu["passthrough"],
+                                                   strict=True))
+    added = statistics.median(ttft["gateway"]) - statistics.median(ttft["direct"])
+    added_p = statistics.median(ttft["passthrough"]) - statistics.median(ttft["direct"])
+    print(f"paced stream ({SLOW_FIRST_BYTE_S * 1000:g} ms to first byte, {SLOW_DELTAS} deltas "
+          f"{SLOW_GAP_S * 1000:g} ms apart), concurrency 32, {n} requests x {rounds} rounds: "
+          f"CPU per request gateway {g:.3f} ms, bare passthrough {p:.3f} ms, ratio (median of "
+          f"rounds) {ratio:.2f}; "
+          f"added TTFT p50 gateway {added * 1000:+.2f} ms, passthrough {added_p * 1000:+.2f} ms")
+    return g, p, ratio, added * 1000
+
+
+async def unpaced(sides: Sides, n: int, rounds: int) -> float:
+    """The whole stream at once, concurrency 32: throughput vs direct (the proxy CPU-bound)."""
+    rps: dict[str, list[float]] = {"direct": [], "passthrough": [], "gateway": []}
+    for _ in range(rounds):
+        for side in rps:
+            with Noise(sides.pids.values()) as noise:
+                rate, _ = await concurrent(sides.url(side, FAST), n)
+            rps[side].append(rate)
+            print(f"  unpaced {side:<11} {rate:7.0f} req/s  [{noise}]")
+    d = statistics.median(rps["direct"])
+    ratio = statistics.median(rps["gateway"]) / d
+    print(f"unpaced stream, concurrency 32: direct {d:.0f} req/s, passthrough "
+          f"{statistics.median(rps['passthrough']) / d:.3f} of direct, gateway {ratio:.3f}")
+    return ratio
+
+
+async def measure(sides: Sides, n: int, slow_n: int, rounds: int) -> str:
+    d_ttft, p_ttft, g_ttft = [], [], []
+    with Noise(sides.pids.values()) as noise:
+        for _ in range(4):  # interleave the sides so drift hits all alike
+            d_ttft += await ttfts(sides.url("direct", FAST), n // 4)
+            p_ttft += await ttfts(sides.url("passthrough", FAST), n // 4)
+            g_ttft += await ttfts(sides.url("gateway", FAST), n // 4)
+    ms = 1000
+    print(f"one request at a time, ttft p50/p99: direct {pct(d_ttft, 50) * ms:.3f}/"
+          f"{pct(d_ttft, 99) * ms:.3f} ms, passthrough {pct(p_ttft, 50) * ms:.3f}/"
+          f"{pct(p_ttft, 99) * ms:.3f} ms, gateway {pct(g_ttft, 50) * ms:.3f}/"
+          f"{pct(g_ttft, 99) * ms:.3f} ms  [{noise}]")
+    g_cpu, _, ratio, _ = await paced(sides, slow_n, rounds)
+    through = await unpaced(sides, n * 2, rounds)
     return (f"added_ttft_p50_ms={(pct(g_ttft, 50) - pct(d_ttft, 50)) * ms:.3f} "
             f"added_ttft_p99_ms={(pct(g_ttft, 99) - pct(d_ttft, 99)) * ms:.3f} "
-            f"throughput_ratio={g_rps / d_rps:.3f} cpu_ms_per_request={cpu * ms / m:.3f}")
+            f"throughput_ratio={through:.3f} cpu_ms_per_request={g_cpu:.3f} "
+            f"cpu_ratio_vs_passthrough={ratio:.2f}")
+
+
+def _start(ctx: BaseContext, target: Callable[..., None], *args: str) -> tuple[mp.Process, str]:
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=target, args=(send, *args), daemon=True)
+    proc.start()
+    return proc, recv.recv()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=1000,
-                        help="requests per side at concurrency 1 (x4 at concurrency 32)")
+                        help="requests per side one at a time (x2 unpaced at concurrency 32)")
+    parser.add_argument("--paced-requests", type=int, default=256,
+                        help="requests per side and round in the paced scenario")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    _pin(CLIENT_CPU)
     ctx = mp.get_context("spawn")
-    up_recv, up_send = ctx.Pipe(duplex=False)
-    upstream = ctx.Process(target=run_upstream, args=(up_send,), daemon=True)
-    upstream.start()
-    direct = up_recv.recv()
-    gw_recv, gw_send = ctx.Pipe(duplex=False)
-    gateway = ctx.Process(target=run_gateway, args=(gw_send, direct), daemon=True)
-    gateway.start()
-    via = gw_recv.recv()
+    upstream, direct = _start(ctx, run_upstream)
+    gateway, via = _start(ctx, run_gateway, direct)
+    passthrough, bare = _start(ctx, run_passthrough, direct)
+    procs = [gateway, passthrough, upstream]
     try:
-        assert gateway.pid is not None
-        print(asyncio.run(measure(direct, via, gateway.pid, args.requests)))
+        assert gateway.pid is not None and passthrough.pid is not None
+        sides = Sides(direct, bare, via, {"gateway": gateway.pid,
+                                          "passthrough": passthrough.pid})
+        print(asyncio.run(measure(sides, args.requests, args.paced_requests, args.rounds)))
     finally:
-        for proc in (gateway, upstream):
+        for proc in procs:
             proc.terminate()
             proc.join(5)
 

@@ -8,13 +8,20 @@ with the demo's limits (1 cpu, 1 GiB, pids) and no network. Bare figures, in the
 
     .venv/bin/python benchmarks/sandbox_overhead.py [--trials 20]
 
-Last line: ``bwrap_ratio=X container_ratio=Y`` (backend mean / bare mean; aim: <= 1.5).
+The bwrap backend and its bare engine are measured interleaved (one backend trial, one bare call,
+...), by wall time and by CPU time (user + system of this process and every child it waited for:
+bwrap, what ran inside it, the cgroup writes); CPU time hardly moves with the machine's load,
+wall time does. Each figure is printed with the load and the CPU other processes took meanwhile.
+
+Last line: ``bwrap_ratio=X container_ratio=Y bwrap_cpu_ratio=Z`` (backend median / bare median,
+wall; ``bwrap_cpu_ratio``: the same by CPU time; aim: <= 1.5).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -26,6 +33,7 @@ from agentindex.sandbox import Limits, Network, SandboxSpec, get_backend
 from agentindex.sandbox.bwrap import BwrapSandbox
 from agentindex.sandbox.images import image_tag
 from agentindex.tasks.loader import load_task
+from noise import Noise
 
 DOCKERFILE = ("FROM localhost/debian:bookworm\n"
               "RUN apt-get update && apt-get install -y --no-install-recommends python3 \\\n"
@@ -62,6 +70,40 @@ async def backend_trials(name: str, task_dir: Path, scratch: Path, n: int) -> li
     return times
 
 
+def cpu_now() -> float:
+    """User + system CPU of this process and of every child it has waited for."""
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+async def bwrap_interleaved(task_dir: Path, scratch: Path, n: int
+                            ) -> tuple[list[float], list[float], list[float], list[float]]:
+    """(backend wall, bare wall, backend CPU, bare CPU) per trial, A B A B."""
+    backend = get_backend("bwrap")
+    task = load_task(task_dir)
+    backend.check(task, Network.NONE)
+    argv = bare_bwrap_argv(task_dir, scratch)
+    walls: tuple[list[float], list[float]] = ([], [])
+    cpus: tuple[list[float], list[float]] = ([], [])
+    for i in range(n + 1):  # the first one checks the environment: not counted
+        spec = SandboxSpec(task=task, job="bench", trial_id=f"t{i}", scratch=scratch / str(i),
+                           network=Network.NONE, env={}, limits=Limits(1, 1024, 1024))
+        c0, t0 = cpu_now(), time.perf_counter()
+        async with backend.sandbox(spec) as sb:
+            r = await sb.exec(["true"], env={}, timeout=60, stdout=scratch / "o",
+                              stderr=scratch / "e")
+            assert r.exit_code == 0, (scratch / "e").read_text()
+        c1, t1 = cpu_now(), time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        c2, t2 = cpu_now(), time.perf_counter()
+        if i:
+            walls[0].append(t1 - t0)
+            walls[1].append(t2 - t1)
+            cpus[0].append(c1 - c0)
+            cpus[1].append(c2 - c1)
+    return walls[0], walls[1], cpus[0], cpus[1]
+
+
 def bare(argv: list[str], n: int) -> list[float]:
     times = []
     for _ in range(n):
@@ -80,29 +122,41 @@ def bare_bwrap_argv(task_dir: Path, scratch: Path) -> list[str]:
     return sb.argv(["true"], {}, sb.workdir)
 
 
-def report(label: str, times: list[float]) -> float:
-    mean = statistics.fmean(times)
-    print(f"{label:<34} mean {mean * 1000:8.1f} ms  median "
-          f"{statistics.median(times) * 1000:8.1f} ms  (n={len(times)})")
-    return mean
+def report(label: str, times: list[float], noise: Noise | None = None) -> float:
+    median = statistics.median(times)
+    print(f"{label:<34} mean {statistics.fmean(times) * 1000:8.2f} ms  median "
+          f"{median * 1000:8.2f} ms  (n={len(times)})" + (f"  [{noise}]" if noise else ""))
+    return median
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--trials", type=int, default=20)
-    n = p.parse_args().trials
+    p.add_argument("--bwrap-only", action="store_true", help="skip the container backend")
+    args = p.parse_args()
+    n = args.trials
     with tempfile.TemporaryDirectory(prefix="agentindex-bench-") as tmp:
         root = Path(tmp)
         task = make_task(root / "tasks")
         run: Callable[[str], list[float]] = lambda name: asyncio.run(  # noqa: E731
             backend_trials(name, task, root / name, n))
-        container = report("container backend (start+exec+stop)", run("container"))
-        image = image_tag(load_task(task))
-        podman = report("bare podman run --rm IMAGE true", bare(["podman", "run", "--rm", image,
-                                                                  "true"], n))
-        bwrap = report("bwrap backend (start+exec+stop)", run("bwrap"))
-        bare_bwrap = report("bare bwrap ... true", bare(bare_bwrap_argv(task, root), n))
-    print(f"bwrap_ratio={bwrap / bare_bwrap:.2f} container_ratio={container / podman:.2f}")
+        with Noise() as noise:
+            walls = asyncio.run(bwrap_interleaved(task, root / "bwrap", n * 5))
+        bwrap = report("bwrap backend (start+exec+stop)", walls[0], noise)
+        bare_bwrap = report("bare bwrap ... true", walls[1], noise)
+        cpu = report("bwrap backend, CPU", walls[2], noise)
+        bare_cpu = report("bare bwrap ... true, CPU", walls[3], noise)
+        container = podman = float("nan")
+        if not args.bwrap_only:
+            with Noise() as noise:
+                container = report("container backend (start+exec+stop)", run("container"),
+                                   noise)
+            image = image_tag(load_task(task))
+            with Noise() as noise:
+                podman = report("bare podman run --rm IMAGE true",
+                                bare(["podman", "run", "--rm", image, "true"], n), noise)
+    print(f"bwrap_ratio={bwrap / bare_bwrap:.2f} container_ratio={container / podman:.2f} "
+          f"bwrap_cpu_ratio={cpu / bare_cpu:.2f}")
 
 
 if __name__ == "__main__":

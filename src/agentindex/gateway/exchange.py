@@ -98,9 +98,14 @@ class Provider(Protocol):
 async def pump(ex: Exchange, resp: web.StreamResponse,
                chunks: AsyncIterator[bytes] | Iterable[bytes], scanner: StreamScanner) -> None:
     """Send ``chunks`` to the client through ``scanner``; record first byte and scan."""
-    if isinstance(chunks, AsyncIterator):
+    if isinstance(chunks, AsyncIterator):  # the relay: per chunk, no call it can do without
+        feed, write = scanner.feed, resp.write
         async for chunk in chunks:
-            await _write(ex, resp, scanner, chunk)
+            if ex.first_byte_at is None:
+                ex.first_byte_at = time.time()
+            out = feed(chunk)
+            if out:
+                await write(out)
     else:
         for chunk in chunks:
             await _write(ex, resp, scanner, chunk)

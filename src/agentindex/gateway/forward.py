@@ -9,8 +9,10 @@ included — goes back as it arrives, while the meter reads it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Mapping
+from types import TracebackType
 
 import aiohttp
 from aiohttp import web
@@ -56,11 +58,62 @@ def response_headers(upstream: Mapping[str, str]) -> CIMultiDict[str]:
     return CIMultiDict((k, v) for k, v in upstream.items() if k.lower() not in HOP_BY_HOP)
 
 
+#: A call whose upstream sends nothing (no headers, no body bytes) for this long is cut.
+IDLE_LIMIT_S = 900.0
+
+
+class IdleGuard:
+    """``async with IdleGuard(limit):`` raises TimeoutError when nothing arrived for ``limit``
+    seconds: before :meth:`watch` (waiting for the response headers) or after it, when the
+    watched stream's byte count stopped moving.
+
+    It replaces aiohttp's ``sock_read`` timeout, which re-arms a timer on every packet received
+    (a heap push and a cancelled handle per relayed event); here a timer looks at the byte count
+    once every ``limit / 10`` seconds (at most 30 s), so a relayed chunk costs nothing extra.
+    ``response`` is set by the relay once the client's response has been prepared."""
+
+    def __init__(self, limit: float = IDLE_LIMIT_S) -> None:
+        self.limit, self.check = limit, min(limit / 10, 30.0)
+        self.response: web.StreamResponse | None = None
+        self.expired = False
+        self._stream: aiohttp.StreamReader | None = None
+        self._seen = -1
+        self._timeout = asyncio.timeout(None)
+
+    def watch(self, stream: aiohttp.StreamReader) -> None:
+        self._stream = stream
+
+    async def __aenter__(self) -> IdleGuard:
+        await self._timeout.__aenter__()
+        loop = asyncio.get_running_loop()
+        self._since = loop.time()
+        self._handle = loop.call_later(self.check, self._tick)
+        return self
+
+    def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        seen = self._stream.total_bytes if self._stream is not None else -1
+        if seen != self._seen:
+            self._seen, self._since = seen, now
+        elif now - self._since >= self.limit:
+            self.expired = True
+            self._timeout.reschedule(now)  # cancels the block: TimeoutError at its exit
+            return
+        self._handle = loop.call_later(self.check, self._tick)
+
+    async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        self._handle.cancel()
+        await self._timeout.__aexit__(et, e, tb)  # raises TimeoutError once it expired
+
+
 class Forward:
     """Forwards calls over one shared client session (keep-alive to each provider)."""
 
-    def __init__(self, session: aiohttp.ClientSession) -> None:
+    def __init__(self, session: aiohttp.ClientSession, idle_limit: float = IDLE_LIMIT_S) -> None:
         self._session = session
+        self._idle_limit = idle_limit
 
     def open_trial(self, trial_id: str, context: object | None) -> None:
         """Stateless: a forwarded call needs nothing of the trial."""
@@ -84,17 +137,26 @@ class Forward:
             tail = tail.replace(f"models/{ex.route.path_model}:", f"models/{ex.target.model}:")
         headers = upstream_headers(req.headers, spec, self._key(spec))
         data = ex.upstream_bytes() if req.method == "POST" else None
+        guard = IdleGuard(self._idle_limit)
         try:
-            async with self._session.request(req.method, upstream_url(spec, tail, req.query),
-                                             data=data, headers=headers) as up:
-                return await self._relay(ex, up, metered)
+            async with guard, self._session.request(
+                    req.method, upstream_url(spec, tail, req.query), data=data,
+                    headers=headers) as up:
+                guard.watch(up.content)
+                return await self._relay(ex, up, metered, guard)
         except (aiohttp.ClientError, TimeoutError) as err:
-            ex.error = f"upstream unreachable: {type(err).__name__}"
+            why = f"idle for {self._idle_limit:g} s" if guard.expired else type(err).__name__
+            if guard.response is not None:  # the headers went out: the client sees a cut body
+                ex.error = f"upstream body cut: {why}"
+                if ex.request.transport is not None:
+                    ex.request.transport.close()
+                return guard.response
+            ex.error = f"upstream unreachable: {why}"
             ex.status = 502
             return error_response(502, f"{ex.target.provider}: {ex.error}", "upstream_error")
 
-    async def _relay(self, ex: Exchange, up: aiohttp.ClientResponse,
-                     metered: bool) -> web.StreamResponse:
+    async def _relay(self, ex: Exchange, up: aiohttp.ClientResponse, metered: bool,
+                     guard: IdleGuard) -> web.StreamResponse:
         resp = web.StreamResponse(status=up.status, reason=up.reason,
                                   headers=response_headers(up.headers))
         content_type = up.headers.get("content-type", "")
@@ -104,6 +166,7 @@ class Forward:
         if up.status >= 400:
             ex.error = f"upstream status {up.status}"
         await resp.prepare(ex.request)
+        guard.response = resp
         try:
             if metered:
                 await pump(ex, resp, up.content.iter_any(), ex.scanner(content_type))

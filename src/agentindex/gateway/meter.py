@@ -12,14 +12,16 @@ import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from agentindex.gateway.wire import Scan, SseLines, data_payload, load_event
+from agentindex.gateway.wire import Scan, data_payload, load_event
 
 #: Non-streaming bodies larger than this are passed on but not metered (usage not reported).
 JSON_BODY_LIMIT = 64 * 1024 * 1024
 
 
 class StreamState(Protocol):
-    """Per-protocol fold over stream events."""
+    """Per-protocol fold over stream events. ``wanted`` must be a byte-substring test (true for
+    any bytes that contain a wanted payload): the scanner asks it about a whole run of complete
+    lines first and splits the run into lines only when it says yes."""
 
     def wanted(self, payload: bytes) -> bool: ...
 
@@ -33,11 +35,22 @@ class SseScanner:
 
     def __init__(self, state: StreamState) -> None:
         self._state = state
-        self._lines = SseLines()
+        self._tail = b""  # the unfinished last line
 
     def feed(self, chunk: bytes) -> bytes:
-        for line in self._lines.lines(chunk):
-            self._line(line)
+        # Per chunk, the common case (a text delta) costs a few C-level byte searches: the
+        # complete lines are split and looked at one by one only when the state wants them.
+        end = chunk.rfind(b"\n")
+        if end < 0:
+            self._tail += chunk
+            return chunk
+        if self._tail:
+            done, self._tail = self._tail + chunk[:end], chunk[end + 1:]
+        else:
+            done, self._tail = chunk[:end], chunk[end + 1:]
+        if self._state.wanted(done):
+            for line in done.split(b"\n"):
+                self._line(line)
         return chunk
 
     def _line(self, line: bytes) -> None:
@@ -48,7 +61,8 @@ class SseScanner:
                 self._state.step(event)
 
     def finish(self) -> tuple[bytes, Scan]:
-        self._line(self._lines.rest())
+        tail, self._tail = self._tail, b""
+        self._line(tail)
         return b"", self._state.scan()
 
 

@@ -139,21 +139,24 @@ def _prepare(spec: JobSpec, store: Store) -> None:
         if d.is_dir() and d.name not in done:  # renamed but never committed
             shutil.rmtree(d)
     index = spec.selection.index
+    meta: dict[str, Any] = {
+        "index_definition": index.ref if index else None,
+        "index_date": index.date.isoformat() if index and index.date else None,
+        "index_weights": {c.benchmark: c.weight for c in index.components} if index else None,
+        "benchmarks": [b.ref for b in spec.selection.benchmarks],
+        "excluded_tasks": spec.excluded or None,
+        "benchmark_labels": {b.ref: b.definition.label
+                             for b in spec.selection.benchmarks if b.definition.label}}
     if store.get_meta("created_at") is None:
-        store.set_meta("created_at", time.time())
-    store.set_meta("index_definition", index.ref if index else None)
-    store.set_meta("index_date", index.date.isoformat() if index and index.date else None)
-    store.set_meta("index_weights",
-                   {c.benchmark: c.weight for c in index.components} if index else None)
-    store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
-    store.set_meta("excluded_tasks", spec.excluded or None)
-    store.set_meta("benchmark_labels", {b.ref: b.definition.label
-                                        for b in spec.selection.benchmarks if b.definition.label})
+        meta["created_at"] = time.time()
     store.put_job_rows(
         (VariantInfo.model_validate(v.row()) for v in spec.variants),
         ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,
-          "path": str(t.path)} for b in spec.selection.benchmarks for t in b.tasks))
-    (job / "config.json").write_text(json.dumps(spec.config, indent=2, default=str) + "\n")
+          "path": str(t.path)} for b in spec.selection.benchmarks for t in b.tasks), meta)
+    config = json.dumps(spec.config, indent=2, default=str) + "\n"
+    path = job / "config.json"
+    if not path.is_file() or path.read_text() != config:  # unchanged: leave it (and its mtime)
+        path.write_text(config)
 
 
 @contextlib.contextmanager

@@ -8,9 +8,13 @@ import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agentindex.gateway import CallRecord, Gateway, ScriptedContext, TrialRoute
+from agentindex.gateway import CallRecord, ScriptedContext
 from agentindex.tasks.model import Task
+
+if TYPE_CHECKING:
+    from agentindex.gateway import Gateway, TrialRoute
 
 
 @dataclass

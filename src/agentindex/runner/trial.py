@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
@@ -22,7 +22,7 @@ from agentindex.errors import (
     UnsupportedBySandbox,
     VerifierError,
 )
-from agentindex.gateway import CallRecord, Gateway
+from agentindex.gateway import CallRecord
 from agentindex.runner.answers import extract_answer
 from agentindex.runner.history import Leak, future_commits, harness_commands, leaks_in
 from agentindex.runner.judging import judge_env, judge_model_for, judge_problem
@@ -45,6 +45,9 @@ from agentindex.sandbox.limits import (
 from agentindex.sandbox.netns import NetNamespace
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
+
+if TYPE_CHECKING:
+    from agentindex.gateway import Gateway
 
 # The agent could write to /logs/verifier too: a reward it planted must not pass for the
 # verifier's. So the verifier's command first removes (and names, on stderr) what is there, then

@@ -26,6 +26,7 @@ from agentindex.sandbox.dockerfile import Environment, parse_dockerfile
 from agentindex.sandbox.hostetc import minimal_etc
 from agentindex.sandbox.limits import (
     CGROUP_ROOT,
+    POOL,
     Cgroup,
     cgroups_writable,
     remove_stale_cgroups,
@@ -172,14 +173,14 @@ class BwrapSandbox:
                                     task.verifier_dockerfile)
             self.mounts["/tests"] = host
         if self.cgroup_root is not None:
-            self.cgroup = await asyncio.to_thread(Cgroup.create, self.spec.limits,
-                                                  self.cgroup_root)
+            self.cgroup = POOL.take(self.spec.limits, self.cgroup_root) or await asyncio.to_thread(
+                Cgroup.create, self.spec.limits, self.cgroup_root)
         return self
 
     async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None,
                         tb: TracebackType | None) -> None:
-        if self.cgroup is not None:
-            await asyncio.to_thread(self.cgroup.remove)
+        if self.cgroup is not None and not POOL.give_if_empty(self.cgroup, self.spec.limits):
+            await asyncio.to_thread(POOL.give, self.cgroup, self.spec.limits)
         await asyncio.to_thread(shutil.rmtree, self.spec.scratch, True)
 
     def argv(self, command: Sequence[str], env: Mapping[str, str], cwd: str) -> list[str]:

@@ -9,9 +9,11 @@ hosts) and v2 (unified) are both handled.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -206,6 +208,56 @@ class Cgroup:
                     break
                 except OSError:
                     time.sleep(0.02)
+
+
+class CgroupPool:
+    """Cgroups kept for the next try with the same limits, instead of one made and removed per
+    try: that costs a mkdir and a few writes in each controller, the kill check, v1's
+    ``force_empty`` and an rmdir — more than the sandboxed command itself on a busy host — and a
+    removed memory cgroup lingers in the kernel, slowing later cgroup and file operations.
+
+    A cgroup is given back only empty (every process in it killed and gone); otherwise it is
+    removed. The pool is emptied when the process exits (a runner killed with -9 leaves its
+    cgroups to the next runner's :func:`remove_stale_cgroups`)."""
+
+    def __init__(self) -> None:
+        self._free: dict[tuple[Path, Limits], list[Cgroup]] = {}
+        self._lock = threading.Lock()
+        atexit.register(self.close)
+
+    def take(self, limits: Limits, root: Path = CGROUP_ROOT) -> Cgroup | None:
+        """A free cgroup with these limits under ``root``, or None (then make one with
+        Cgroup.create)."""
+        with self._lock:
+            free = self._free.get((root, limits))
+            return free.pop() if free else None
+
+    def give_if_empty(self, group: Cgroup, limits: Limits) -> bool:
+        """Take the cgroup back if no process is left in it (the common case: a few small
+        reads, fine on the event loop); False: call :meth:`give`, which kills and waits."""
+        if group.pids():
+            return False
+        with self._lock:
+            self._free.setdefault((group.root, limits), []).append(group)
+        return True
+
+    def give(self, group: Cgroup, limits: Limits) -> None:
+        group.kill()
+        if group.pids() or not all(d.is_dir() for d in group.dirs):
+            group.remove()
+            return
+        with self._lock:
+            self._free.setdefault((group.root, limits), []).append(group)
+
+    def close(self) -> None:
+        with self._lock:
+            groups = [g for free in self._free.values() for g in free]
+            self._free.clear()
+        for group in groups:
+            group.remove()
+
+
+POOL = CgroupPool()
 
 
 def remove_stale_cgroups(root: Path = CGROUP_ROOT) -> int:

@@ -3,6 +3,8 @@ query the report and the view make is a method here (no other module touches the
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -81,13 +83,26 @@ class Store:
         with self.engine.begin() as c:
             c.execute(_upsert(schema.meta, ["key"], {"key": key, "value": value}))
 
-    def put_job_rows(self, variants: Iterable[VariantInfo],
-                     tasks: Iterable[Mapping[str, Any]]) -> None:
+    def put_job_rows(self, variants: Iterable[VariantInfo], tasks: Iterable[Mapping[str, Any]],
+                     meta: Mapping[str, Any] | None = None) -> None:
+        """Upsert the job's variants, tasks and ``meta`` values in one transaction; when every
+        one of them is stored already as given, nothing is written (a re-run of a finished job
+        costs no commit, i.e. no fsync)."""
+        rows = [v.model_dump() for v in variants]
+        task_rows = [dict(t) for t in tasks]
+        meta = dict(meta or {})
+        stored_meta = {r["key"]: r["value"] for r in self.rows("meta")}
+        if (all(k in stored_meta and stored_meta[k] == v for k, v in meta.items())
+                and _subset(rows, self.rows("variants"))
+                and _subset(task_rows, self.rows("job_tasks"))):
+            return
         with self.engine.begin() as c:
-            for v in variants:
-                c.execute(_upsert(schema.variants, ["variant_key"], v.model_dump()))
-            for t in tasks:
-                c.execute(_upsert(schema.job_tasks, ["benchmark", "task_digest"], dict(t)))
+            for key, value in meta.items():
+                c.execute(_upsert(schema.meta, ["key"], {"key": key, "value": value}))
+            for v in rows:
+                c.execute(_upsert(schema.variants, ["variant_key"], v))
+            for t in task_rows:
+                c.execute(_upsert(schema.job_tasks, ["benchmark", "task_digest"], t))
 
     def done_trial_ids(self, rerun: Collection[str] = ()) -> set[str]:
         """The committed trials, but those that ended with an error class in ``rerun``."""
@@ -164,6 +179,26 @@ class Store:
         finally:
             raw.close()
 
+    def content_digest(self) -> str:
+        """A digest of everything a report reads from this store: every row of the small tables
+        (meta, variants, tasks, trials, failed tries) and, for the insert-only calls table, its
+        row count and rowid sum. Equal digests: the same report (for the same code)."""
+        digest = hashlib.sha256()
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            for table in ("meta", "variants", "job_tasks", "trials", "tries"):
+                cur.execute(f"SELECT * FROM {table} ORDER BY rowid")
+                digest.update(table.encode())
+                while rows := cur.fetchmany(10_000):
+                    digest.update(repr(rows).encode())
+            cur.execute("SELECT count(*), total(rowid), max(rowid) FROM calls")
+            digest.update(repr(cur.fetchall()).encode())
+            cur.close()
+        finally:
+            raw.close()
+        return digest.hexdigest()
+
     def trial_calls(self, trial_id: str) -> list[CallRecord]:
         """Every call of every try of the trial, in (try, seq) order."""
         t = schema.calls
@@ -171,6 +206,19 @@ class Store:
             rows = c.execute(select(t).where(t.c.trial_id == trial_id)
                              .order_by(t.c.try_no, t.c.seq))
             return [CallRecord.model_validate(dict(r._mapping)) for r in rows]
+
+
+def _subset(rows: list[dict[str, Any]], stored: list[dict[str, Any]]) -> bool:
+    """Whether every row is among ``stored``, equal in every column it names."""
+    if not rows:
+        return True
+    keys = sorted(rows[0])
+
+    def key(r: Mapping[str, Any]) -> str:
+        return json.dumps([r.get(k) for k in keys], default=str)
+
+    have = {key(r) for r in stored}
+    return all(sorted(r) == keys and key(r) in have for r in rows)
 
 
 def _upsert(table: Any, keys: list[str], values: dict[str, Any]) -> Any:

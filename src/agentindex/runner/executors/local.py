@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentindex.gateway import Gateway
 from agentindex.runner.execute import FinishedTrial, execute_trial
 from agentindex.runner.executors.base import JobContext
 from agentindex.runner.policy import Policy
@@ -45,6 +44,8 @@ class LocalExecutor:
                                            verifier_tools=await provide_or_none(job.agent_cache))
         async with contextlib.AsyncExitStack() as stack:
             if any(agent_for(p.variant).uses_model or judge_spec(p.task) for p in job.plans):
+                from agentindex.gateway import Gateway  # aiohttp: only when a model is called
+
                 gateway = await stack.enter_async_context(Gateway(job.providers))
                 settings = dataclasses.replace(settings, gateway=gateway)
             yield _LocalRunner(settings, job.policy)
