@@ -35,6 +35,12 @@ class JobConfig(BaseModel):
     internet: bool | None = Field(default=None, description="override every task's "
                                   "allow_internet (the gateway stays reachable)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    trajectories: bool = Field(default=True, description="record each trial's conversation at "
+                               "the gateway (trials/<id>/trajectory.jsonl); off: no prompt or "
+                               "response text is stored")
+    trajectory_max_text: int = Field(default=16384, ge=256, description="a message or tool "
+                                     "result longer than this many characters is cut in the "
+                                     "trajectory, and marked truncated")
 
     @classmethod
     def from_yaml(cls, path: Path) -> JobConfig:

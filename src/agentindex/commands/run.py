@@ -39,7 +39,8 @@ def build_spec(config: JobConfig) -> JobSpec:
         concurrency=config.concurrency, backend=get_backend(config.env),
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
-        scratch_root=config.scratch,
+        scratch_root=config.scratch, trajectories=config.trajectories,
+        trajectory_max_text=config.trajectory_max_text,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

@@ -62,12 +62,16 @@ class Exchange:
     status: int | None = None
     scan: Scan = field(default_factory=Scan)
     error: str | None = None
+    #: the response's bytes as relayed, kept only when the trial's trajectory is captured
+    kept: list[bytes] | None = None
+    content_type: str = ""
 
     def upstream_bytes(self) -> bytes:
         return self.raw if self.upstream_body is None else dumps(self.upstream_body)
 
     def scanner(self, content_type: str) -> StreamScanner:
         """The meter for a response of ``content_type``."""
+        self.content_type = content_type
         if content_type.startswith("text/event-stream"):
             return self.protocol.stream_scanner(self.call)
         return JsonBodyScanner(self.protocol.scan_body)
@@ -111,6 +115,8 @@ async def _write(ex: Exchange, resp: web.StreamResponse, scanner: StreamScanner,
                  chunk: bytes) -> None:
     if ex.first_byte_at is None:
         ex.first_byte_at = time.time()
+    if ex.kept is not None:
+        ex.kept.append(chunk)
     out = scanner.feed(chunk)
     if out:
         await resp.write(out)

@@ -41,6 +41,9 @@ class CallRecord(Tokens):
                                     description="digest of the tool calls the response made")
     error: str | None = Field(default=None,
                               description="what went wrong (upstream status, cut stream…)")
+    trajectory_line: int | None = Field(
+        default=None, description="line of the trial's trajectory.jsonl where this call's events "
+                                  "start (1 = the header); None: capture off or no events")
 
     if TYPE_CHECKING:  # the gateway hands its parsed Usage over whole: ``usage=`` is accepted
         def __init__(self, *, usage: Usage | None = None, **fields: Any) -> None: ...

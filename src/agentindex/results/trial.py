@@ -104,6 +104,9 @@ class TrialResult(Record):
     verify_s: float | None = Field(default=None, description="grading, wall time")
     self_report: SelfReportResult | None = Field(default=None,
                                                  description="the harness's own usage report")
+    refused_tool_calls: int | None = Field(
+        default=None, description="tool calls the harness's own command filter refused (seen in "
+                                  "the trajectory); None: no trajectory was captured")
 
 
 def _from_trial_1(d: dict[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,8 @@ class JobSpec:
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
+    trajectories: bool = True  # capture each trial's conversation at the gateway
+    trajectory_max_text: int = 16384  # characters of one message or tool result kept
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
 
@@ -153,7 +155,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         settings = TrialSettings(job=spec.name, backend=spec.backend,
                                  scratch=spec.scratch, agent_cache=spec.agent_cache,
                                  timeout_multiplier=spec.timeout_multiplier,
-                                 environ=dict(os.environ), internet=spec.internet)
+                                 environ=dict(os.environ), internet=spec.internet,
+                                 trajectories=spec.trajectories)
         limit = asyncio.Semaphore(max(1, spec.concurrency))
 
         async def one(plan: TrialPlan, settings: TrialSettings) -> None:
@@ -164,7 +167,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
 
         async with contextlib.AsyncExitStack() as stack:
             if any(agent_for(p.variant).uses_model for p in todo):
-                gateway = await stack.enter_async_context(Gateway(spec.providers))
+                gateway = await stack.enter_async_context(
+                    Gateway(spec.providers, trajectory_max_text=spec.trajectory_max_text))
                 settings = dataclasses.replace(settings, gateway=gateway)
             async with asyncio.TaskGroup() as tg:
                 for plan in todo:
@@ -228,7 +232,8 @@ def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         agent_timed_out=out.agent_timed_out,
         started_at=failed[0].started_at if failed else out.started_at,
         finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
-        verify_s=out.verify_s, self_report=_self_report(out))
+        verify_s=out.verify_s, self_report=_self_report(out),
+        refused_tool_calls=out.refused_tool_calls)
 
 
 def _self_report(out: TryOutcome) -> SelfReportResult | None:

@@ -1,5 +1,6 @@
 """A try's route through the gateway: its own token and URL, and every call it made, written to
-``calls.jsonl`` as each call ends and kept for the trial's commit."""
+``calls.jsonl`` as each call ends and kept for the trial's commit; with capture on, the
+conversation events of each call go to ``trajectory.jsonl``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,33 @@ import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from agentindex.gateway import CallRecord, Gateway, ScriptedContext, TrialRoute
+from agentindex.gateway.transcript.recorder import TrajEvent
+from agentindex.results.trajectory import ToolResultEvent, event_line, header_line
 from agentindex.tasks.model import Task
+
+
+class _TrajectoryFile:
+    """``trajectory.jsonl`` of one try: the header, then each call's events as it ends."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._out.write(header_line() + "\n")
+        self.lines = 1
+        self.refused = 0
+
+    def write(self, events: list[TrajEvent]) -> int | None:
+        """Append ``events``; the line number of the first (None when there are none)."""
+        if not events:
+            return None
+        first = self.lines + 1
+        self._out.write("".join(event_line(e) + "\n" for e in events))
+        self._out.flush()
+        self.lines += len(events)
+        self.refused += sum(1 for e in events if isinstance(e, ToolResultEvent) and e.refused)
+        return first
 
 
 @dataclass
@@ -18,6 +43,12 @@ class Metering:
     gateway: Gateway
     route: TrialRoute
     calls: list[CallRecord] = field(default_factory=list)
+    trajectory: _TrajectoryFile | None = None
+
+    @property
+    def refused(self) -> int | None:
+        """Tool results the harness's filter refused; None when no trajectory was captured."""
+        return self.trajectory.refused if self.trajectory else None
 
     def close(self) -> None:
         """Revoke the try's token: once the agent has stopped, nothing in the sandbox (the
@@ -40,12 +71,19 @@ def provider_context(gateway: Gateway, model: str, task: Task) -> ScriptedContex
 
 @contextlib.asynccontextmanager
 async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task: Task,
-                  calls_file: Path, netns: Path | None = None) -> AsyncIterator[Metering]:
+                  calls_file: Path, netns: Path | None = None,
+                  trajectory_file: Path | None = None) -> AsyncIterator[Metering]:
     """Open the try's route (reachable from inside ``netns`` when given); close it after, so a
-    process that outlived the try can make no further call."""
+    process that outlived the try can make no further call. With ``trajectory_file``, each
+    call's conversation events are appended to it (capture off without)."""
     calls_file.parent.mkdir(parents=True, exist_ok=True)
-    with calls_file.open("a", encoding="utf-8") as out:
+    with calls_file.open("a", encoding="utf-8") as out, \
+            contextlib.ExitStack() as files:
         metering: Metering | None = None
+        trajectory = None
+        if trajectory_file is not None:
+            trajectory = _TrajectoryFile(files.enter_context(
+                trajectory_file.open("w", encoding="utf-8")))
 
         def sink(record: CallRecord) -> None:
             assert metering is not None
@@ -54,8 +92,9 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
             out.flush()
 
         route = gateway.open_trial(trial_id, try_no, model=model, sink=sink,
-                                   context=provider_context(gateway, model, task))
-        metering = Metering(gateway, route)
+                                   context=provider_context(gateway, model, task),
+                                   trajectory=trajectory.write if trajectory else None)
+        metering = Metering(gateway, route, trajectory=trajectory)
         try:
             if netns is None:
                 yield metering

@@ -58,6 +58,7 @@ class TrialSettings:
     environ: Mapping[str, str] | None = None
     gateway: Gateway | None = None  # started by the job when a variant uses a model
     internet: bool | None = None  # overrides every task's allow_internet when set
+    trajectories: bool = True  # capture each call's conversation (trajectory.jsonl)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class TryOutcome:
     agent_s: float | None = None
     verify_s: float | None = None
     calls: list[CallRecord] = field(default_factory=list)
+    refused_tool_calls: int | None = None  # None: no trajectory captured
 
     def fail(self, error: ErrorClass, message: str) -> None:
         """Record an error; a later, graver one (no reward at all) replaces an agent error."""
@@ -133,7 +135,11 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             metering = await stack.enter_async_context(
                 _metered(plan, settings, try_no, art, netns))
             out.calls = metering.calls
-        await _in_sandbox(plan, settings, agent, spec, art, out, metering)
+        try:
+            await _in_sandbox(plan, settings, agent, spec, art, out, metering)
+        finally:
+            if metering is not None:
+                out.refused_tool_calls = metering.refused
     if out.verify_s is not None and out.error_class is not ErrorClass.VERIFIER_TIMEOUT:
         try:
             out.verdict = read_reward(art / "verifier")
@@ -146,7 +152,8 @@ def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
     if settings.gateway is None or plan.variant.model is None:
         raise ConfigError("run", "--model", f"agent {plan.variant.agent} needs a model (-m)")
     return metered(settings.gateway, plan.trial_id, try_no, plan.variant.model, plan.task,
-                   art / "calls.jsonl", netns)
+                   art / "calls.jsonl", netns,
+                   art / "trajectory.jsonl" if settings.trajectories else None)
 
 
 async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, spec: SandboxSpec,

@@ -32,7 +32,8 @@ from agentindex.results import CallRecord, FailedTry, TrialResult, VariantInfo
 from agentindex.results.base import Record
 
 # 2: trials gained format, benchmark and task_path (TrialResult); tries are FailedTry rows.
-SCHEMA_VERSION = 2
+# 3: trials.refused_tool_calls, calls.trajectory_line (trajectory capture).
+SCHEMA_VERSION = 3
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,
                                                 bool: Boolean}
