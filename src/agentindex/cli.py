@@ -99,6 +99,20 @@ def tasks_check(
 
 
 @app.command()
+def export(
+    job_dir: Annotated[Path, typer.Argument(help="a job directory")],
+    fmt: Annotated[str, typer.Option(
+        "--format", help="atif (Harbor's trajectory format)")] = "atif",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="directory for the files (default: JOB/export/FORMAT)")] = None,
+) -> None:
+    """Write each trial's trajectory in a format other tools read (one file per trial)."""
+    from agentindex.commands.export import export_command
+
+    _guard(lambda: export_command(job_dir, fmt, out, console))
+
+
+@app.command()
 def gateway(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port (0: any free port)")] = 8788,
