@@ -11,8 +11,12 @@ runs in its own process too, so its CPU time can be read from /proc. The client 
 - concurrency 32, unpaced: the same, printed as the worst case (the gateway's CPU is the limit;
   on a 2-core machine the client, the fake upstream and the gateway share two cores).
 
+Trajectory capture: the same paced phase through a second trial whose conversation is captured
+(written to a trajectory file), interleaved with capture off -> gateway CPU per request, on / off.
+
 Usage: ``.venv/bin/python benchmarks/gateway_overhead.py [--requests N]``. The last line is
-``added_ttft_p50_ms=X added_ttft_p99_ms=Y throughput_ratio=Z cpu_ms_per_request=W``.
+``added_ttft_p50_ms=X added_ttft_p99_ms=Y throughput_ratio=Z cpu_ms_per_request=W``
+followed by ``capture_cpu_ms_per_request=C capture_ratio=R`` (capture on / capture off).
 """
 
 from __future__ import annotations
@@ -97,12 +101,19 @@ def run_gateway(conn: Connection, upstream: str) -> None:
         calls[0] += 1
 
     async def main() -> None:
+        import tempfile
+
+        from agentindex.runner.metering import _TrajectoryFile
+
         config = ProvidersConfig.defaults({"anthropic": {"base_url": upstream,
                                                          "key_env": "BENCH_KEY"}})
-        async with Gateway(config) as gateway:
-            route = gateway.open_trial("bench", 1, model="anthropic/bench", sink=sink)
-            conn.send(route.base_url)
-            await asyncio.Event().wait()
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+            async with Gateway(config) as gateway:
+                route = gateway.open_trial("bench", 1, model="anthropic/bench", sink=sink)
+                captured = gateway.open_trial("bench-capture", 1, model="anthropic/bench",
+                                              sink=sink, trajectory=_TrajectoryFile(out).write)
+                conn.send((route.base_url, captured.base_url))
+                await asyncio.Event().wait()
 
     asyncio.run(main())
 
@@ -181,6 +192,21 @@ async def measure(base: str, via_base: str, gateway_pid: int, n: int) -> str:
             f"throughput_ratio={g_rps / d_rps:.3f} cpu_ms_per_request={cpu * ms / m:.3f}")
 
 
+async def capture_cost(off: str, on: str, gateway_pid: int, n: int) -> str:
+    """Gateway CPU per request on the paced route, capture off vs on (interleaved rounds)."""
+    paced, cpu = "/paced/v1/messages", {off: 0.0, on: 0.0}
+    await throughput(on + paced, 64)  # warm up
+    for _ in range(4):
+        for base in (off, on):
+            c0 = cpu_seconds(gateway_pid)
+            await throughput(base + paced, n)
+            cpu[base] += cpu_seconds(gateway_pid) - c0
+    ms_off, ms_on = (cpu[b] * 1000 / (4 * n) for b in (off, on))
+    print(f"trajectory capture, paced stream, concurrency 32: gateway cpu {ms_on:.3f} ms/request "
+          f"with capture, {ms_off:.3f} without, ratio {ms_on / ms_off:.3f}")
+    return f"capture_cpu_ms_per_request={ms_on:.3f} capture_ratio={ms_on / ms_off:.3f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=1000,
@@ -194,10 +220,12 @@ def main() -> None:
     gw_recv, gw_send = ctx.Pipe(duplex=False)
     gateway = ctx.Process(target=run_gateway, args=(gw_send, direct), daemon=True)
     gateway.start()
-    via = gw_recv.recv()
+    via, via_captured = gw_recv.recv()
     try:
         assert gateway.pid is not None
-        print(asyncio.run(measure(direct, via, gateway.pid, args.requests)))
+        last = asyncio.run(measure(direct, via, gateway.pid, args.requests))
+        capture = asyncio.run(capture_cost(via, via_captured, gateway.pid, args.requests))
+        print(f"{last} {capture}")
     finally:
         for proc in (gateway, upstream):
             proc.terminate()

@@ -73,8 +73,8 @@ _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 def event_line(event: Message | ToolCallEvent | ToolResultEvent) -> str:
-    """One line of ``trajectory.jsonl`` (no newline)."""
-    return json.dumps(event.model_dump(), separators=(",", ":"), ensure_ascii=False)
+    """One line of ``trajectory.jsonl`` (no newline): compact JSON, UTF-8."""
+    return event.model_dump_json()
 
 
 def header_line() -> str:

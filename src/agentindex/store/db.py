@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, event, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from agentindex.errors import ConfigError
@@ -45,6 +45,9 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         schema.metadata.create_all(self.engine)
         version = self.get_meta("schema_version")
+        if version == 2:  # 2 -> 3 only added nullable columns
+            self._upgrade_2_to_3()
+            version = 3
         if version is None:
             self.set_meta("schema_version", schema.SCHEMA_VERSION)
         elif version != schema.SCHEMA_VERSION:
@@ -53,6 +56,13 @@ class Store:
                               f"the store has schema {version} and this agentindex reads only "
                               f"schema {schema.SCHEMA_VERSION}: report it with the agentindex "
                               "that wrote it, or run the job again into a new directory")
+
+    def _upgrade_2_to_3(self) -> None:
+        """Add schema 3's nullable columns (trajectory capture) to a schema 2 store."""
+        with self.engine.begin() as c:
+            for table, column, sql in schema.ADDED_IN_3:
+                c.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql}"))
+        self.set_meta("schema_version", 3)
 
     @classmethod
     def in_job(cls, job_dir: Path) -> Store:

@@ -32,8 +32,10 @@ from agentindex.results import CallRecord, FailedTry, TrialResult, VariantInfo
 from agentindex.results.base import Record
 
 # 2: trials gained format, benchmark and task_path (TrialResult); tries are FailedTry rows.
-# 3: trials.refused_tool_calls, calls.trajectory_line (trajectory capture).
+# 3: trials.refused_tool_calls, calls.trajectory_line (trajectory capture); a schema 2 store
+# is upgraded in place by adding them (ADDED_IN_3: table, column, SQL type; all nullable).
 SCHEMA_VERSION = 3
+ADDED_IN_3 = (("trials", "refused_tool_calls", "INTEGER"), ("calls", "trajectory_line", "INTEGER"))
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,
                                                 bool: Boolean}

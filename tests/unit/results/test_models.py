@@ -135,5 +135,22 @@ def test_a_store_of_an_older_schema_is_refused_clearly(tmp_path: Path) -> None:
         c.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     store.close()
     with pytest.raises(ConfigError, match=r"meta\.schema_version: the store has schema 1 and "
-                                          r"this agentindex reads only schema 2"):
+                                          r"this agentindex reads only schema 3"):
         Store.in_job(tmp_path)
+
+
+def test_a_schema_2_store_gains_the_trajectory_columns(tmp_path: Path) -> None:
+    store = Store.in_job(tmp_path)
+    with store.engine.begin() as c:
+        c.execute(text("ALTER TABLE trials DROP COLUMN refused_tool_calls"))
+        c.execute(text("ALTER TABLE calls DROP COLUMN trajectory_line"))
+        c.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+    store.close()
+    store = Store.in_job(tmp_path)
+    try:
+        assert store.get_meta("schema_version") == 3
+        with store.engine.begin() as c:
+            cols = {r[1] for r in c.execute(text("PRAGMA table_info(calls)"))}
+        assert "trajectory_line" in cols
+    finally:
+        store.close()

@@ -79,15 +79,20 @@ def anthropic_response_items(body: dict[str, Any]) -> list[Item]:
 def anthropic_stream_items(events: Sequence[dict[str, Any]]) -> list[Item]:
     """The events of a Messages stream -> the same items as the assembled message."""
     blocks: dict[int, dict[str, Any]] = {}
+    # plain lookups, not ``match``: this loop runs once per streamed event (the capture's cost)
     for event in events:
-        match event:
-            case {"type": "content_block_start", "index": int(i), "content_block": dict(block)}:
-                blocks[i] = {**block, "_parts": []}
-            case {"type": "content_block_delta", "index": int(i), "delta": dict(delta)}:
-                if i in blocks:
-                    part = delta.get("text", delta.get("thinking", delta.get("partial_json")))
-                    if isinstance(part, str):
-                        blocks[i]["_parts"].append(part)
+        kind = event.get("type")
+        if kind == "content_block_delta":
+            block, delta = blocks.get(event.get("index", -1)), event.get("delta")
+            if block is not None and isinstance(delta, dict):
+                part = delta.get("text")
+                if part is None:
+                    part = delta.get("thinking", delta.get("partial_json"))
+                if isinstance(part, str):
+                    block["_parts"].append(part)
+        elif kind == "content_block_start" and isinstance(event.get("index"), int) \
+                and isinstance(event.get("content_block"), dict):
+            blocks[event["index"]] = {**event["content_block"], "_parts": []}
     out = []
     for _, block in sorted(blocks.items()):
         joined = "".join(block.pop("_parts"))

@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 from agentindex.gateway.transcript import CONVERTERS
 from agentindex.gateway.transcript.items import Item
-from agentindex.gateway.wire import data_payload
 from agentindex.results.trajectory import Message, ToolCallEvent, ToolResultEvent
 
 TrajEvent = Message | ToolCallEvent | ToolResultEvent
@@ -39,6 +38,10 @@ REFUSALS: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: How harnesses report a command's exit status in its result (first match wins).
 _EXIT = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>|\"exit_code\"\s*:\s*(-?\d+)|"
                    r"\b[Ee]xit(?:ed with)?[ _]?[Cc]ode\W{0,3}(-?\d+)")
+
+
+#: The payload of each SSE ``data:`` line (one C-speed pass over the kept bytes).
+_DATA = re.compile(rb"^data:(.*)", re.M)
 
 
 def refused(text: str) -> bool:
@@ -67,8 +70,7 @@ def response_items(protocol: str, content_type: str, body: bytes) -> list[Item]:
     if conv is None or not body:
         return []
     if content_type.startswith("text/event-stream"):
-        payloads = [p for line in body.split(b"\n")
-                    if (p := data_payload(line)) and p != b"[DONE]"]
+        payloads = [p for raw in _DATA.findall(body) if (p := raw.strip()) and p != b"[DONE]"]
         return conv.stream([e for e in _load_all(payloads) if isinstance(e, dict)])
     try:
         value = json.loads(body)
