@@ -300,6 +300,7 @@ def test_refusal_texts_of_each_harness(text: str, expected: bool) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("Exit Code: 0", False), ("Process exited with code 127", True),
     ('{"output":"x","metadata":{"exit_code":2}}', True), ("no status here", None),
+    ('{\n  "returncode": 0,\n  "output": ""\n}', False),  # mini-swe-agent
 ])
 def test_exit_status(text: str, expected: bool | None) -> None:
     assert exit_failed(text) is expected

@@ -36,7 +36,8 @@ REFUSALS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 #: How harnesses report a command's exit status in its result (first match wins).
-_EXIT = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>|\"exit_code\"\s*:\s*(-?\d+)|"
+_EXIT = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>|"
+                   r"\"(?:exit_code|returncode)\"\s*:\s*(-?\d+)|"
                    r"\b[Ee]xit(?:ed with)?[ _]?[Cc]ode\W{0,3}(-?\d+)")
 
 
