@@ -17,6 +17,13 @@ tasks_app = typer.Typer(no_args_is_help=True, help="Work with task directories."
 app.add_typer(tasks_app, name="tasks")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Sandbox backends and their images.")
 app.add_typer(sandbox_app, name="sandbox")
+cluster_app = typer.Typer(no_args_is_help=True, help="Ray clusters that run trials.")
+app.add_typer(cluster_app, name="cluster")
+datasets_app = typer.Typer(no_args_is_help=True, help="Benchmark datasets: import releases.")
+app.add_typer(datasets_app, name="datasets")
+import_app = typer.Typer(no_args_is_help=True,
+                         help="Turn a local copy of a public release into task directories.")
+datasets_app.add_typer(import_app, name="import")
 agents_app = typer.Typer(no_args_is_help=True, help="Harnesses: install them ahead of time.")
 app.add_typer(agents_app, name="agents")
 # Logs and CI are not terminals: give tables room there instead of rich's 80 columns.
@@ -47,6 +54,17 @@ def run(
         "--trajectories/--no-trajectories",
         help="record each trial's conversation (prompts, responses, tool results) at the "
              "gateway; off: no prompt or response text is stored")] = None,
+    allow_unenforced_limits: Annotated[bool | None, typer.Option(
+        "--allow-unenforced-limits", help="run tasks whose memory/cpu limits the backend cannot "
+        "enforce (recorded on each trial) instead of refusing them")] = None,
+    executor: Annotated[str | None, typer.Option(
+        "--executor", help="where trials run: local | ray")] = None,
+    ray_address: Annotated[str | None, typer.Option(
+        "--ray-address", help="Ray cluster to join (auto: the running one; default: start one)")
+    ] = None,
+    judge_model: Annotated[str | None, typer.Option(
+        "--judge-model", help="provider/model judging tasks whose verifier calls a model "
+                              "(default: the model each task names)")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -55,7 +73,10 @@ def run(
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
-        "scratch": scratch, "trajectories": trajectories}
+        "scratch": scratch, "trajectories": trajectories,
+        "allow_unenforced_limits": allow_unenforced_limits,
+        "executor": executor, "ray_address": ray_address,
+        "judge_model": judge_model}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 
@@ -160,6 +181,39 @@ def agents_install(
     from agentindex.commands.agents import agents_install_command
 
     _guard(lambda: agents_install_command(agents or [], console, err))
+
+
+@cluster_app.command("check")
+def cluster_check(
+    address: Annotated[str, typer.Option("--ray-address", help="the cluster (auto: the one "
+                                         "running here)")] = "auto",
+) -> None:
+    """Per node: its sandbox backends (really started), free resources, cached agents, whether
+    its gateway answers, and which provider keys are set there (names only)."""
+    from agentindex.commands.cluster import cluster_check_command
+
+    _guard(lambda: cluster_check_command(address, console))
+
+
+@import_app.command("swe-bench-pro")
+def import_swe_bench_pro(
+    src: Annotated[Path, typer.Argument(help="a copy of scaleapi/SWE-bench_Pro-os")],
+    out: Annotated[Path, typer.Argument(help="where the task directories go")],
+    instances: Annotated[Path | None, typer.Option(
+        help="the instances JSONL (default: SRC/helper_code/sweap_eval_full_v2.jsonl)")] = None,
+    ids: Annotated[Path | None, typer.Option(
+        help="only these instances: ids one per line, or a subset manifest (.json)")] = None,
+    grading_only: Annotated[bool, typer.Option(
+        help="without the JSONL: only the grading part, from the per-instance files")] = False,
+    dockerhub_user: Annotated[str, typer.Option(
+        help="the account the official images are under")] = "jefzda",
+) -> None:
+    """SWE-Bench Pro instances as Harbor-format task directories, graded as the official
+    evaluator grades them."""
+    from agentindex.commands.datasets import import_swe_bench_pro_command
+
+    _guard(lambda: import_swe_bench_pro_command(src, out, instances, ids, grading_only,
+                                                dockerhub_user, console))
 
 
 def _guard(action: Any) -> None:

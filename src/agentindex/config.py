@@ -34,6 +34,9 @@ class JobConfig(BaseModel):
                                    "(TOML; built-in defaults for what it does not name)")
     internet: bool | None = Field(default=None, description="override every task's "
                                   "allow_internet (the gateway stays reachable)")
+    allow_unenforced_limits: bool = Field(default=False, description="run a task whose memory "
+                                          "or cpu limits the backend cannot enforce, recording "
+                                          "it on the trial, instead of refusing it")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
     trajectories: bool = Field(default=True, description="record each trial's conversation at "
                                "the gateway (trials/<id>/trajectory.jsonl); off: no prompt or "
@@ -41,6 +44,12 @@ class JobConfig(BaseModel):
     trajectory_max_text: int = Field(default=16384, ge=256, description="a message or tool "
                                      "result longer than this many characters is cut in the "
                                      "trajectory, and marked truncated")
+    executor: str = Field(default="local", description="where trials run: local (this process) "
+                          "or ray (a Ray cluster; see docs/RAY.md)")
+    ray_address: str | None = Field(default=None, description="the Ray cluster to join (auto: "
+                                    "the one running here); none: start a local one")
+    judge_model: str | None = Field(default=None, description="provider/model of the judge for "
+                                    "tasks whose verifier calls one (default: what each names)")
 
     @classmethod
     def from_yaml(cls, path: Path) -> JobConfig:
@@ -60,6 +69,7 @@ class JobConfig(BaseModel):
     def default_job_name(self, attempts: int) -> str:
         """Stable for the same datasets, agents, models and attempts, so re-running the same
         command resumes the same job."""
-        key = json.dumps([self.datasets, self.agents, self.models, self.settings, attempts])
+        key = json.dumps([self.datasets, self.agents, self.models, self.settings, attempts]
+                         + ([self.judge_model] if self.judge_model else []))
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(self.datasets[0]).name.split("@")[0])
         return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"

@@ -15,6 +15,7 @@ class ErrorClass(StrEnum):
     VERIFIER = "verifier"
     VERIFIER_TIMEOUT = "verifier_timeout"
     INTERNAL = "internal"
+    CONFIG = "config"  # a config problem only a trial could find; fixed config: run again
 
 
 class AgentIndexError(Exception):
@@ -28,6 +29,18 @@ class ConfigError(AgentIndexError):
         self.file, self.field, self.problem = str(file), field, problem
         where = f"{self.file}: {field}" if field else self.file
         super().__init__(f"{where}: {problem}")
+
+
+class PreflightError(ConfigError):
+    """A job's config has problems found before any trial; ``problems`` holds one message each
+    (each names its variant, task or flag)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        self.file, self.field, self.problem = "job config", None, "; ".join(problems)
+        AgentIndexError.__init__(
+            self, f"the job's config has {len(problems)} problem(s); no trial was run:\n"
+            + "\n".join(f"  - {p}" for p in problems))
 
 
 class TrialError(AgentIndexError):
@@ -46,7 +59,10 @@ class SandboxError(TrialError):
 
 
 class UnsupportedBySandbox(SandboxError):
-    """The task asks for something this backend cannot do (or cannot enforce)."""
+    """The task asks for something this backend cannot do (or cannot enforce): a config
+    problem (choose another backend), not a failure a retry could cure."""
+
+    error_class = ErrorClass.CONFIG
 
 
 class InstallError(TrialError):

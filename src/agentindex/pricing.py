@@ -8,6 +8,8 @@ Rules (see the Metering section of ``docs/ARCHITECTURE.md``):
 - An unknown model is priced ``None`` (with a logged warning, once per model), never 0.
 - genai-prices counts cached tokens inside ``input_tokens``; our ``Usage.input`` is uncached only,
   so :func:`genai_usage` adds cache reads and writes back in.
+- A requested name the library spells differently is priced with its alias's sheet
+  (``data/model_aliases.toml``): ``google/gemini-3.1-pro`` with ``google/gemini-3.1-pro-preview``.
 - A scripted model is free unless it borrows a sheet:
   ``scripted/oracle?price=anthropic/claude-sonnet-4-5``.
 """
@@ -27,6 +29,7 @@ from genai_prices import data_snapshot
 from genai_prices.types import ModelPrice, TieredPrices
 from rich.table import Table
 
+from agentindex.model_aliases import price_model
 from agentindex.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -83,6 +86,7 @@ def price_ref(model: str) -> PriceRef:
         if not borrowed:
             return PriceRef("scripted", rest, free=True)
         return price_ref(borrowed)
+    provider, _, rest = price_model(model).partition("/")  # an alias's sheet (model_aliases)
     return PriceRef(PROVIDER_PRICE_IDS.get(provider, provider), rest)
 
 

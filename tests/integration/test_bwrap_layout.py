@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from agentindex.agents.base import AgentContext, AgentOutcome
+from agentindex.errors import PreflightError
 from tests.conftest import TaskFactory
 from tests.integration.helpers import run, trial_rows
 
@@ -78,13 +79,13 @@ def test_oracle_sees_solution_but_not_tests(make_task: TaskFactory, tmp_path: Pa
 def test_dockerfile_with_run_is_refused_with_a_clear_error(make_task: TaskFactory,
                                                           tmp_path: Path) -> None:
     make_task("needs-build", dockerfile="FROM debian\nWORKDIR /app\nRUN make -C /src install\n")
-    summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
-    [row] = trial_rows(summary.job_dir)
-    assert row["error_class"] == "sandbox"
-    assert row["score_as"] == "exclude"
-    assert "Dockerfile:3: RUN is not supported by bwrap" in row["error_message"]
-    assert "needs the container backend" in row["error_message"]
-    assert row["tries"] == 3  # sandbox errors are retried twice, each try kept
+    with pytest.raises(PreflightError) as err:  # before any trial: the job is not even made
+        run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
+    [problem] = err.value.problems
+    assert problem.startswith("task needs-build: ")
+    assert "Dockerfile:3: RUN is not supported by bwrap" in problem
+    assert "needs the container backend" in problem
+    assert not (tmp_path / "jobs").exists()
 
 
 @pytest.mark.parametrize(("dockerfile", "message"), [
@@ -95,10 +96,10 @@ def test_dockerfile_with_run_is_refused_with_a_clear_error(make_task: TaskFactor
 def test_what_bwrap_cannot_honour_is_refused(make_task: TaskFactory, tmp_path: Path,
                                              dockerfile: str, message: str) -> None:
     make_task("t", dockerfile=dockerfile)
-    summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
-    [row] = trial_rows(summary.job_dir)
-    assert row["error_class"] == "sandbox"
-    assert message in row["error_message"]
+    with pytest.raises(PreflightError) as err:
+        run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs")
+    [problem] = err.value.problems
+    assert message in problem
 
 
 def test_apt_run_of_host_packages_is_honoured(make_task: TaskFactory, tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ def test_broken_tasks_fail_with_file_and_problem(tmp_path: Path) -> None:
     write_task(root, "no-reward", test="#!/bin/bash\necho 'forgot the reward'\n")
     write_task(root, "nan-reward", test="#!/bin/bash\necho nan > /logs/verifier/reward.txt\n")
     write_task(root, "nop-passes", test="#!/bin/bash\necho 1 > /logs/verifier/reward.txt\n")
+    write_task(root, "needs-build", dockerfile="FROM debian\nWORKDIR /app\nRUN make install\n")
     write_task(root, "good")
     result = check(root)
     out = result.stdout
@@ -41,7 +42,7 @@ def test_broken_tasks_fail_with_file_and_problem(tmp_path: Path) -> None:
     assert "Traceback" not in out + result.stderr
     lines = {name: next(line for line in out.splitlines() if f"/{name} " in line)
              for name in ("bad-toml", "no-instruction", "no-tests", "no-reward", "nan-reward",
-                          "nop-passes", "good")}
+                          "nop-passes", "needs-build", "good")}
     assert f"{root}/bad-toml/task.toml: invalid TOML" in lines["bad-toml"]
     assert f"{root}/no-instruction/instruction.md: missing" in lines["no-instruction"]
     assert f"{root}/no-tests/tests/test.sh: missing" in lines["no-tests"]
@@ -50,5 +51,7 @@ def test_broken_tasks_fail_with_file_and_problem(tmp_path: Path) -> None:
     assert f"{root}/nan-reward/tests/test.sh: oracle: verifier error: reward.txt is not " \
         "finite: nan" in lines["nan-reward"]
     assert "nop scored 1.0 (expected 0)" in lines["nop-passes"]
+    assert f"{root}/needs-build/environment/Dockerfile:3: RUN is not supported by bwrap" \
+        in lines["needs-build"]  # refused before any trial, the other tasks still checked
     assert "ok" in lines["good"] and "oracle 1, nop 0" in lines["good"]
-    assert "6 of 7 task(s) failed" in out
+    assert "7 of 8 task(s) failed" in out

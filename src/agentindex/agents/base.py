@@ -38,12 +38,17 @@ class SelfReport:
     turns: int | None = None
     duration_s: float | None = None
     session_id: str | None = None
+    final_message: str | None = None  # the agent's last text answer, when the harness says it
 
 
 @dataclass(frozen=True)
 class AgentOutcome:
+    """The run's exit, and the harness's own report: ``self_report`` None with
+    ``self_report_error`` set when what the harness wrote could not be parsed."""
+
     result: ExecResult
     self_report: SelfReport | None = None
+    self_report_error: str | None = None
 
 
 class Agent(Protocol):

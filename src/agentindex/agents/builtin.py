@@ -68,12 +68,14 @@ def builtin_protocol(run: RunSpec) -> str:
 
 
 def builtin_report(log: str) -> SelfReport | None:
-    """The loop's JSONL log -> SelfReport: usage of every answered call, and the call count."""
-    usage, turns = Usage(), 0
+    """The loop's JSONL log -> SelfReport: usage of every answered call, the call count, and
+    the text of the last call when it made no tool call (the final message)."""
+    usage, turns, final = Usage(), 0, None
     for line in log.splitlines():
         record = json.loads(line)
         if "usage" in record:
             turns += 1
+            final = record.get("final")
             if isinstance(record["usage"], dict):
                 usage += USAGE[record["protocol"]](record["usage"])
-    return SelfReport(usage=usage, turns=turns) if turns else None
+    return SelfReport(usage=usage, turns=turns, final_message=final) if turns else None

@@ -224,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
             path, headers, body = chat.request()
             resp = post(args.base_url.rstrip("/") + path, headers, body, args.retries, log)
             text, calls, usage = chat.parse(resp)
-            log(usage=usage, tool_calls=len(calls))
+            if calls:
+                log(usage=usage, tool_calls=len(calls))
+            else:  # the last call: its text is the final message
+                log(usage=usage, tool_calls=0, final=text)
             if text:
                 print(text, flush=True)
             if not calls:

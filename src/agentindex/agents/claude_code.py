@@ -81,7 +81,9 @@ def claude_report(events: list[dict[str, Any]]) -> SelfReport | None:
     return SelfReport(usage=usage, cost_usd=as_float(result.get("total_cost_usd")),
                       turns=as_int(result.get("num_turns")),
                       duration_s=duration / 1000 if duration is not None else None,
-                      session_id=result.get("session_id"))
+                      session_id=result.get("session_id"),
+                      final_message=result.get("result") if isinstance(result.get("result"), str)
+                      else None)
 
 
 def model_usage(m: dict[str, Any]) -> Usage:

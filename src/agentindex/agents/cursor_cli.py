@@ -34,6 +34,7 @@ from agentindex.usage import Usage
 class CursorCli(CliAgent):
     name = "cursor-cli"
     label = "Cursor CLI"  # how the report names it
+    key_env = "CURSOR_API_KEY"  # its own key: it talks to Cursor's service, not the gateway
     # Cursor's script installs its current build and takes no version; NAME@BUILD (e.g.
     # cursor-cli@2026.01.09-231024f) fetches that build's archive instead.
     default_version = "latest"
@@ -44,9 +45,9 @@ class CursorCli(CliAgent):
 
     def run_spec(self, ctx: AgentContext) -> RunSpec:
         provider, model = split_model(ctx.model, self.name)
-        key = os.environ.get("CURSOR_API_KEY")
+        key = os.environ.get(self.key_env)
         if not key:
-            raise ConfigError("CURSOR_API_KEY", None, "cursor-cli runs on Cursor's own service "
+            raise ConfigError(self.key_env, None, "cursor-cli runs on Cursor's own service "
                               "and needs CURSOR_API_KEY in the environment")
         return RunSpec(instruction=ctx.task.instruction, provider=provider, model=model,
                        base_url="", api_key=key, protocols=(),

@@ -149,6 +149,9 @@ class CliAgent(ABC):
     default_version: ClassVar[str]
     package: ClassVar[Package]
     uses_model: bool = True
+    # A key the harness itself needs, for one that talks to its vendor's service instead of the
+    # gateway (cursor-cli); None for every harness the gateway serves.
+    key_env: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         self.version: str | None = self.default_version
@@ -181,8 +184,7 @@ class CliAgent(ABC):
     async def run(self, ctx: AgentContext) -> AgentOutcome:
         launch = self.launch(self.run_spec(ctx))
         ctx.logs.mkdir(parents=True, exist_ok=True)
-        (ctx.logs / "launch.json").write_text(json.dumps(
-            {"argv": launch.argv, "env": launch.env, "files": sorted(launch.files)}, indent=2))
+        (ctx.logs / "launch.json").write_text(json.dumps(launch_record(launch), indent=2))
         await write_home_files(ctx.sandbox, launch.files, ctx.logs)
         result = await ctx.sandbox.exec(launch.argv, env=launch.env, timeout=ctx.timeout_sec,
                                         stdout=ctx.logs / "stdout.txt",
@@ -190,7 +192,31 @@ class CliAgent(ABC):
         await keep_transcripts(ctx.sandbox, launch.transcripts, ctx.logs)
         await ctx.sandbox.get(LOGS, ctx.logs)
         stdout = (ctx.logs / "stdout.txt").read_text(errors="replace")
-        return AgentOutcome(result, self.self_report(Outputs(stdout, ctx.logs)))
+        return self.outcome(result, Outputs(stdout, ctx.logs))
+
+    def outcome(self, result: ExecResult, out: Outputs) -> AgentOutcome:
+        """The run's outcome with its self-report; a self-report that cannot be parsed is
+        recorded as such (``self_report_error``) and the trial goes on to its verifier."""
+        try:
+            return AgentOutcome(result, self.self_report(out))
+        # What a harness wrote is foreign data, and its parser ours: whatever either gets
+        # wrong must not cost the trial its verification. Recorded, never hidden.
+        except Exception as e:
+            return AgentOutcome(result, None, f"{self.name} self-report could not be parsed: "
+                                              f"{type(e).__name__}: {e}")
+
+
+REDACTED = "<redacted>"
+
+
+def launch_record(launch: Launch) -> dict[str, Any]:
+    """What ``launch.json`` keeps of a launch: the argv, the config files' paths, and the env's
+    variable **names** only. Values are redacted, every one: some carry a credential (the trial
+    token; for cursor-cli the user's own ``CURSOR_API_KEY``), and a page that ``view`` serves
+    must never show one. The values are a pure function of the run (``launch``), so nothing is
+    lost for debugging."""
+    return {"argv": launch.argv, "env": dict.fromkeys(sorted(launch.env), REDACTED),
+            "files": sorted(launch.files)}
 
 
 # Runs in the sandbox: each file's text arrives in an env var, so nothing needs quoting.

@@ -14,10 +14,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from agentindex.errors import ConfigError
+from agentindex.errors import ConfigError, PreflightError
+from agentindex.gateway import ProvidersConfig
 from agentindex.runner.job import JobSpec, run_job
-from agentindex.runner.variants import expand_variants
-from agentindex.sandbox import get_backend
+from agentindex.runner.preflight import Plan, preflight
+from agentindex.runner.variants import Variant, expand_variants
+from agentindex.sandbox import Backend, get_backend
 from agentindex.store import Store
 from agentindex.tasks.catalog import Benchmark, BenchmarkDef, Selection
 from agentindex.tasks.loader import load_task
@@ -78,22 +80,40 @@ def _verdicts(tasks: list[Task], store: Store) -> list[Finding]:
 
 
 def _problem(agent: str, row: dict[str, object]) -> str | None:
-    if row["error_class"] in ("verifier", "verifier_timeout", "sandbox", "internal"):
+    if row["error_class"] in ("verifier", "verifier_timeout", "sandbox", "internal", "config"):
         return f"{agent}: {row['error_class']} error: {row['error_message']}"
     if row["reward"] != EXPECTED[agent]:
         return f"{agent} scored {row['reward']} (expected {EXPECTED[agent]:g})"
     return None
 
 
+def _runnable(tasks: list[Task], variants: list[Variant], backend: Backend
+              ) -> tuple[list[Task], list[Finding]]:
+    """The tasks the backend can run; the others each get a finding (the job's preflight would
+    otherwise stop the whole check at the first)."""
+    ok, findings = [], []
+    for t in tasks:
+        try:
+            preflight(Plan(variants, [t], backend, ProvidersConfig.defaults()))
+        except PreflightError as e:
+            findings.append(Finding(t.path, False, "; ".join(
+                p.removeprefix(f"task {t.name}: ") for p in e.problems)))
+            continue
+        ok.append(t)
+    return ok, findings
+
+
 def check_command(paths: list[Path], env: str, console: Console) -> int:
     tasks, findings = _load(task_dirs(paths))
     work = Path(tempfile.mkdtemp(prefix="agentindex-check-"))
+    variants, backend = expand_variants(["oracle", "nop"], []), get_backend(env)
+    tasks, refused = _runnable(tasks, variants, backend)
+    findings += refused
     if tasks:
         definition = BenchmarkDef(name="check", version="local", tasks=".")
         selection = Selection((Benchmark(definition, tuple(tasks), work),), None)
         spec = JobSpec(name="check", jobs_dir=work, selection=selection,
-                       variants=expand_variants(["oracle", "nop"], []), attempts=1,
-                       concurrency=4, backend=get_backend(env))
+                       variants=variants, attempts=1, concurrency=4, backend=backend)
         asyncio.run(run_job(spec))
         store = Store.in_job(spec.job_dir)
         try:

@@ -51,9 +51,18 @@ class LiveProgress(Progress):
             mark = f"[red]{record.reward:g}[/red]"
         if record.error_class and record.reward is not None:
             mark += f" ({record.error_class})"
+        where = f" on {record.host} ({record.node_id[:8]})" if record.node_id else ""
+        self._line(plan, f"{mark}  [dim]{record.trial_id}{where}[/dim]")
+
+    def lost(self, plan: TrialPlan, reason: str) -> None:
+        self.running -= 1
+        self.errored += 1
+        self._line(plan, f"[yellow]lost[/yellow] (not committed; a re-run retries it): {reason}")
+
+    def _line(self, plan: TrialPlan, text: str) -> None:
         task = plan.task.name.rsplit("/", 1)[-1]
-        self.console.print(f"  {plan.variant.label:<28} {task:<32} #{plan.attempt} "
-                           f"{mark}  [dim]{record.trial_id}[/dim]", highlight=False)
+        self.console.print(f"  {plan.variant.label:<28} {task:<32} #{plan.attempt} {text}",
+                           highlight=False)
         self.bar.advance(self.task)
         self._describe()
 

@@ -14,6 +14,7 @@ from agentindex.errors import ConfigError
 from agentindex.gateway import ProvidersConfig
 from agentindex.report import write_report
 from agentindex.report.table import leaderboard
+from agentindex.runner.executors import get_executor
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.policy import Policy
 from agentindex.runner.variants import expand_variants
@@ -38,9 +39,11 @@ def build_spec(config: JobConfig) -> JobSpec:
         selection=selection, variants=variants, attempts=attempts,
         concurrency=config.concurrency, backend=get_backend(config.env),
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
+        allow_unenforced_limits=config.allow_unenforced_limits,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
-        scratch_root=config.scratch, trajectories=config.trajectories,
-        trajectory_max_text=config.trajectory_max_text,
+        trajectories=config.trajectories, trajectory_max_text=config.trajectory_max_text,
+        scratch_root=config.scratch, executor=get_executor(config.executor, config.ray_address),
+        judge_model=config.judge_model,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from agentindex.errors import ConfigError
 from agentindex.gateway.protocols import PROTOCOLS
+from agentindex.model_aliases import provider_models
 from agentindex.plugins import registry
 
 Auth = Literal["x-api-key", "bearer", "x-goog-api-key", "x-api-key+bearer"]
@@ -101,6 +102,8 @@ class ProvidersConfig(BaseModel):
         merged = {name: dict(spec) for name, spec in DEFAULT_PROVIDERS.items()}
         for name, spec in (overrides or {}).items():
             merged[name] = {**merged.get(name, {}), **spec}
+        for name, spec in merged.items():  # the built-in aliases, unless the file maps a name
+            spec["models"] = {**provider_models(name), **spec.get("models", {})}
         return cls(providers={n: ProviderSpec(**s) for n, s in merged.items()})
 
     @classmethod

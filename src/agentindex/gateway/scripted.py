@@ -16,6 +16,9 @@ Behaviours (the part after ``scripted/``):
   ``oracle``.
 - ``cut``: the response (stream or body) stops half-way and the connection is closed.
 - ``text``: a fixed answer (``ScriptedContext.answer``).
+- ``judge``: a rubric judge, in the rating format SWE-Atlas-QnA's grader reads
+  (``{"ratings": [{"rubric_statement", "status", "score", "justification"}]}``): every item
+  met; ``?verdict=no`` none met; ``?verdict=malformed`` a reply no grader can parse.
 
 Options follow a ``?``: ``scripted/oracle?price=anthropic/claude-sonnet-4-5`` prices each call with
 that real model's sheet (see ``agentindex.pricing``), so a dry run estimates a run's cost.
@@ -50,7 +53,7 @@ from agentindex.usage import Usage
 
 SCRIPTED_USAGE = Usage(input=1200, cache_read=3400, cache_write_5m=560, cache_write_1h=0,
                        output=78, reasoning=12)
-BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text", "refused")
+BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text", "judge", "refused")
 #: The command ``scripted/refused`` sends first: ``$(…)`` trips the harnesses' injection filters.
 REFUSED_COMMAND = 'echo "kernel: $(uname -s)"'
 SUBMIT_MARKER = b"COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
@@ -245,6 +248,18 @@ def flaky_error(call_no: int) -> ScriptedError | None:
     return None
 
 
+def judge_reply(model: ScriptedModel, name: str) -> Reply:
+    """A rating of one rubric item (``verdict`` option: ``yes``, ``no`` or ``malformed``)."""
+    verdict = dict(model.options).get("verdict", "yes")
+    if verdict == "malformed":
+        return Reply("I would rather not grade this.", None, SCRIPTED_USAGE, name)
+    met = verdict != "no"
+    rating = {"rubric_statement": "", "status": "YES" if met else "NO",
+              "score": "1" if met else "0", "justification": f"scripted judge ({verdict})"}
+    return Reply("```json\n" + json.dumps({"ratings": [rating]}) + "\n```", None,
+                 SCRIPTED_USAGE, name)
+
+
 def scripted_reply(model: ScriptedModel, req: CallRequest, ctx: ScriptedContext,
                    name: str, *, submit: bool = False) -> Reply:
     """The reply of ``model`` (errors and cuts aside, which the provider applies)."""
@@ -255,4 +270,6 @@ def scripted_reply(model: ScriptedModel, req: CallRequest, ctx: ScriptedContext,
             return Reply(ctx.answer, None, SCRIPTED_USAGE, name)
         case "refused":
             return refused_reply(req, ctx, name, submit=submit)
+        case "judge":
+            return judge_reply(model, name)
     return oracle_reply(req, ctx, name, submit=submit)

@@ -59,6 +59,7 @@ class _Trial:
     model: str
     sink: Callable[[CallRecord], None]
     seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    phase: str = "agent"
     trajectory: TrajectorySink | None = None
     recorder: Recorder | None = None
 
@@ -120,20 +121,23 @@ class Gateway:
 
     def open_trial(self, trial_id: str, try_no: int, *, model: str,
                    sink: Callable[[CallRecord], None],
-                   context: object | None = None,
+                   context: object | None = None, phase: str = "agent",
+                   first_seq: int = 1,
                    trajectory: TrajectorySink | None = None) -> TrialRoute:
         """Give a trial (try) its own token and base URL. ``model`` is ``provider/model``
         (``*``: taken from each request, for the standalone gateway); ``context`` goes to the
-        provider of ``model`` only (what the runner lets that kind of provider know). With
-        ``trajectory``, each call's conversation events go to it (and the call record points at
-        them); without, no prompt or response text is kept."""
+        provider of ``model`` only (what the runner lets that kind of provider know).
+        ``phase`` marks its calls (``agent``, or ``grading`` for a verifier's judge); a second
+        route of the same try numbers its calls from ``first_seq``. With ``trajectory``, each
+        call's conversation events go to it (and the call record points at them); without, no
+        prompt or response text is kept."""
         token = secrets.token_urlsafe(24)
         spec = self.providers.get(model.partition("/")[0])
         if spec is not None and spec.kind in self._kinds:
             self._kinds[spec.kind].open_trial(trial_id, context)
         recorder = Recorder(try_no, self.trajectory_max_text) if trajectory else None
-        self._trials[token] = _Trial(trial_id, try_no, model, sink, trajectory=trajectory,
-                                     recorder=recorder)
+        self._trials[token] = _Trial(trial_id, try_no, model, sink, itertools.count(first_seq),
+                                     phase, trajectory=trajectory, recorder=recorder)
         return TrialRoute(token, f"{self.url}/t/{token}", trial_id, try_no)
 
     def end_trial(self, trial_id: str) -> None:
@@ -244,7 +248,8 @@ def _record(ex: Exchange, trial: _Trial, seq: int, ended: float,
         provider=ex.target.provider, model=ex.target.model, started_at=ex.started_at,
         first_byte_at=ex.first_byte_at, ended_at=ended, status=ex.status,
         usage=ex.scan.usage, tools_offered=ex.call.tools_offered,
-        tool_digest=ex.scan.tool_digest, error=ex.error, trajectory_line=line,
+        tool_digest=ex.scan.tool_digest, error=ex.error, phase=trial.phase,
+        trajectory_line=line,
     )
 
 

@@ -77,7 +77,10 @@ def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -
         ci=CIMethod(method="bootstrap, tasks resampled within each benchmark", level=LEVEL,
                     resamples=RESAMPLES, seed=SEED),
         generated_at=dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat(),
-        benchmarks=order, pareto_frontier=front, variants=variants)
+        benchmarks=order, pareto_frontier=front, variants=variants,
+        judge_models=sorted({m for v in variants for m in v.judge_models}),
+        benchmark_labels={ref: label for j in jobs
+                          for ref, label in j.meta.benchmark_labels.items() if ref in order})
 
 
 def _merged_meta(metas: list[JobMeta]) -> JobMeta:
@@ -107,7 +110,8 @@ def _variant_inputs(jobs: Sequence[JobData], benches: dict[str, set[str]], order
             if key not in inputs:
                 inputs[key] = VariantInput(rows.get(key) or t.variant,
                                            {b: benches[b] for b in order}, weights)
-            inputs[key].add(t, j.calls.get(t.trial_id), j.retried.get(t.trial_id))
+            inputs[key].add(t, j.calls.get(t.trial_id), j.retried.get(t.trial_id),
+                            j.grading.get(t.trial_id))
     for key, row in rows.items():  # variants with no trial yet still get a row
         inputs.setdefault(key, VariantInput(row, {b: benches[b] for b in order}, weights))
     return list(inputs.values())

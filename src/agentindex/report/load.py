@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import cast
@@ -32,6 +32,7 @@ class JobMeta:
     index_weights: dict[str, float] | None
     benchmarks: list[str]
     price_date: dt.date | None  # meta.price_date, else the UTC date the job was created
+    benchmark_labels: dict[str, str] = field(default_factory=dict)  # ref -> how reports name it
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class JobData:
     calls: dict[str, TrialCalls]  # trial id -> its last try's calls
     retried: dict[str, CostSum]  # trial id -> spend of its retried tries
     retried_calls: dict[str, int]
+    grading: dict[str, TrialCalls] = field(default_factory=dict)  # trial id -> judge's calls
 
 
 def open_store(job_dir: Path) -> Store:
@@ -58,7 +60,7 @@ def read_meta(store: Store, job_dir: Path) -> JobMeta:
                   dt.datetime.fromtimestamp(created, dt.UTC).date() if created else None)
     return JobMeta(job_dir.name, job_dir, store.get_meta("index_definition"),
                    store.get_meta("index_weights"), store.get_meta("benchmarks") or [],
-                   price_date)
+                   price_date, store.get_meta("benchmark_labels") or {})
 
 
 def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:
@@ -77,11 +79,16 @@ def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:
         else:  # a retried try (or calls of a trial never committed: also spend)
             retried.setdefault(trial_id, CostSum()).merge(summary.cost)
             retried_calls[trial_id] += summary.calls
+    grading = {trial_id: summarise_calls(group, pricer)
+               for (trial_id, try_no), group in groupby(stream_calls(store, "grading"),
+                                                        key=lambda c: c[:2])
+               if try_no == last_try.get(trial_id)}
     return JobData(meta, store.variants(), dict(tasks), trials, calls, retried,
-                   dict(retried_calls))
+                   dict(retried_calls), grading)
 
 
-def stream_calls(store: Store) -> Iterator[CallRow]:
-    """Every call in (trial, try, seq) order, as ``CallRow``s (plain tuples in its column
-    order: the fast path for a million calls)."""
-    return cast(Iterator[CallRow], store.stream_calls(CALL_COLUMNS))
+def stream_calls(store: Store, phase: str = "agent") -> Iterator[CallRow]:
+    """Every call of ``phase`` (the agent's, or ``grading``: a verifier's judge) in (trial, try,
+    seq) order, as ``CallRow``s (plain tuples in its column order: the fast path for a million
+    calls)."""
+    return cast(Iterator[CallRow], store.stream_calls(CALL_COLUMNS, phase))

@@ -31,10 +31,12 @@ def leaderboard(report: Report) -> Table:
     table.add_column("variant")
     if report.index_definition:
         table.add_column("index [95% CI]", justify="right")
+    labels = report.benchmark_labels
     for ref in report.benchmarks:
-        table.add_column(ref, justify="right")
-    for name in ("trials", "errored", "$/task", "tokens/task", "cache hit", "time/task (s)",
-                 "turns/task", "loops"):
+        table.add_column(f"{labels[ref]} ({ref})" if ref in labels else ref, justify="right")
+    graded = any(v.grading_cost_per_task_usd is not None for v in report.variants)
+    for name in ("trials", "errored", "$/task", *(["grading $/task"] if graded else []),
+                 "tokens/task", "cache hit", "time/task (s)", "turns/task", "loops"):
         table.add_column(name, justify="right")
     for v in sorted(report.variants, key=lambda v: -(v.index or -1)):
         cells = [v.label]
@@ -42,8 +44,14 @@ def leaderboard(report: Report) -> Table:
             cells.append(_index(v))
         cells += [_fmt(v.benchmarks[ref].score, ".3f") for ref in report.benchmarks]
         cost = "unknown price" if v.price_unknown else _fmt(v.cost_per_task_usd, ".4f")
-        cells += [str(v.trials), str(v.errored), cost, _tokens(v),
-                  _fmt(v.cache_hit_rate, ".1%"), _fmt(v.time_per_task_s, ".2f"),
+        cells += [str(v.trials), str(v.errored), cost]
+        if graded:
+            cells.append(_fmt(v.grading_cost_per_task_usd, ".4f"))
+        cells += [_tokens(v), _fmt(v.cache_hit_rate, ".1%"), _fmt(v.time_per_task_s, ".2f"),
                   _fmt(v.turns_per_task, ".1f"), _fmt(v.loop_rate, ".1%")]
         table.add_row(*cells)
+    unenforced = [v for v in report.variants if v.limits_not_enforced]
+    if unenforced:
+        table.caption = "limits not enforced (--allow-unenforced-limits): " + ", ".join(
+            f"{v.label}: {v.limits_not_enforced} trial(s)" for v in unenforced)
     return table

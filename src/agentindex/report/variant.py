@@ -21,6 +21,7 @@ from agentindex.metrics.scores import (
 )
 from agentindex.metrics.tokens import TokenMix, cache_hit_rate, sum_usage, tokens_per_task
 from agentindex.metrics.trials import TrialCalls
+from agentindex.model_aliases import provider_model
 from agentindex.results import SelfReportResult, TrialResult, VariantInfo
 from agentindex.results.report import (
     BenchmarkFigures,
@@ -44,13 +45,17 @@ class VariantInput:
     trials: list[TrialResult] = field(default_factory=list)
     calls: dict[str, TrialCalls] = field(default_factory=dict)
     retried: dict[str, CostSum] = field(default_factory=dict)
+    grading: dict[str, TrialCalls] = field(default_factory=dict)
 
-    def add(self, t: TrialResult, calls: TrialCalls | None, retried: CostSum | None) -> None:
+    def add(self, t: TrialResult, calls: TrialCalls | None, retried: CostSum | None,
+            grading: TrialCalls | None = None) -> None:
         self.trials.append(t)
         if calls is not None:
             self.calls[t.trial_id] = calls
         if retried is not None:
             self.retried[t.trial_id] = retried
+        if grading is not None:
+            self.grading[t.trial_id] = grading
 
 
 def variant_report(v: VariantInput, pricer: Pricer, label: str | None = None) -> VariantFigures:
@@ -68,7 +73,10 @@ def variant_report(v: VariantInput, pricer: Pricer, label: str | None = None) ->
         benchmarks={ref: _benchmark(v, ref, vals, cis) for ref, vals in values.items()},
         trials=len(v.trials), errored=sum(t.error_class is not None for t in v.trials),
         errors_by_class=_errors(v.trials),
+        limits_not_enforced=sum(bool(t.limits_not_enforced) for t in v.trials),
+        provider_model=provider_model(row.model) if row.model else None,
         **_economics(v, counted, pricer),
+        **_grading(v, counted, pricer),
         time_per_task_s=_mean_of([t.agent_s for t in counted], 3),
         env_time_per_task_s=_mean_of([t.env_s for t in counted], 3),
         verify_time_per_task_s=_mean_of([t.verify_s for t in counted], 3),
@@ -147,6 +155,28 @@ def _economics(v: VariantInput, counted: list[TrialResult], pricer: Pricer) -> d
     if reports and len(reports) == len(counted):
         return {**_NO_ECONOMICS, **_from_self_reports(reports), "usage_source": "self-report"}
     return _NO_ECONOMICS
+
+
+def _grading(v: VariantInput, counted: list[TrialResult], pricer: Pricer) -> dict[str, Any]:
+    """The judge's spend, apart from the agent's (the index's cost is the agent's, as AA
+    reports it): mean over the counted trials that had a judge; None when none had one."""
+    judged = [t for t in counted if t.judge_model is not None]
+    out: dict[str, Any] = {"grading_cost_per_task_usd": None, "grading_calls_per_task": None,
+                           "judge_models": sorted({t.judge_model for t in v.trials
+                                                   if t.judge_model is not None}),
+                           "answers_extracted": sum(t.answer_extracted for t in v.trials)}
+    if not judged:
+        return out
+    cost = CostSum()
+    calls = 0
+    for t in judged:
+        if t.trial_id in v.grading:
+            cost.merge(v.grading[t.trial_id].cost)
+            calls += v.grading[t.trial_id].calls
+    total = pricer.total(cost)
+    out["grading_cost_per_task_usd"] = None if total is None else _usd(total / len(judged))
+    out["grading_calls_per_task"] = _round(calls / len(judged), 3)
+    return out
 
 
 def _from_self_reports(reports: list[SelfReportResult]) -> dict[str, Any]:

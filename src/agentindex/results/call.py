@@ -44,6 +44,9 @@ class CallRecord(Tokens):
     trajectory_line: int | None = Field(
         default=None, description="line of the trial's trajectory.jsonl where this call's events "
                                   "start (1 = the header); None: capture off or no events")
+    phase: str = Field(default="agent", description=(
+        "'agent' (the agent's calls: their cost is the index's) or 'grading' (a verifier's "
+        "judge, metered apart)"))
 
     if TYPE_CHECKING:  # the gateway hands its parsed Usage over whole: ``usage=`` is accepted
         def __init__(self, *, usage: Usage | None = None, **fields: Any) -> None: ...

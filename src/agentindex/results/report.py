@@ -11,7 +11,7 @@ from pydantic import Field
 
 from agentindex.results.base import Record, read_json_file, read_versioned
 
-REPORT_FORMAT = "agentindex.report/3"
+REPORT_FORMAT = "agentindex.report/4"
 
 
 class TokenFigures(Record):
@@ -78,7 +78,10 @@ class VariantFigures(Record):
                                     description="the variant's key in its job's store")
     agent: str | None = Field(description="harness name")
     agent_version: str | None = Field(description="pinned harness version")
-    model: str | None = Field(description="'provider/model'")
+    model: str | None = Field(description="'provider/model', as requested")
+    provider_model: str | None = Field(default=None, description="'provider/model' as the "
+                                       "provider's API is sent it: ``model`` unless an alias "
+                                       "(data/model_aliases.toml) maps it")
     settings: dict[str, Any] = Field(description="variant settings, e.g. reasoning_effort")
     index: float | None = Field(description="weighted mean of benchmark scores × 100")
     index_ci95: list[float] | None = Field(description="bootstrap 95% interval of index")
@@ -86,6 +89,8 @@ class VariantFigures(Record):
     trials: int = Field(description="trials of the variant")
     errored: int = Field(description="trials that ended with an error class")
     errors_by_class: dict[str, int] = Field(description="error class -> trials")
+    limits_not_enforced: int = Field(default=0, description="trials run with task limits "
+                                     "(memory, cpus) their backend could not enforce")
     cost_per_task_usd: float | None = Field(description="mean over scored trials of Σ call prices")
     price_unknown: list[str] | None = Field(description="models with no known price, if any")
     tokens_per_task: TokenFigures | None = Field(description="mean tokens per scored trial")
@@ -106,6 +111,15 @@ class VariantFigures(Record):
                                                        "errored trials (None: not measured)")
     spend_retried_usd: float | None = Field(description="Σ price of calls of retried tries")
     pareto_optimal: bool | None = Field(default=None, description="on the index-vs-cost frontier")
+    grading_cost_per_task_usd: float | None = Field(default=None, description=(
+        "mean over scored trials with a judge of Σ judge-call prices (not in cost_per_task_usd);"
+        " None: no such trial"))
+    grading_calls_per_task: float | None = Field(default=None, description=(
+        "mean judge calls per scored trial with a judge"))
+    judge_models: list[str] = Field(default_factory=list,
+                                    description="the judge models its trials were graded by")
+    answers_extracted: int = Field(default=0, description=(
+        "qna trials whose answer was taken from the agent's final message (no answer file)"))
 
 
 class CIMethod(Record):
@@ -131,6 +145,12 @@ class Report(Record):
     ci: CIMethod = Field(description="how intervals were computed")
     generated_at: str = Field(description="ISO time the report was built")
     benchmarks: list[str] = Field(description="benchmark refs, in the index definition's order")
+    benchmark_labels: dict[str, str] = Field(default_factory=dict, description=(
+        "benchmark ref -> how the definition names it in reports, e.g. "
+        "'SWE-Bench-Pro-Hard (agentindex rule)'"))
+    judge_models: list[str] = Field(default_factory=list, description=(
+        "the judges of tasks whose verifier calls a model; their calls are priced at "
+        "price_date as grading, apart from the agents'"))
     pareto_frontier: list[str] = Field(description="labels on the frontier, by increasing cost")
     variants: list[VariantFigures] = Field(description="one row per variant, by label")
 
@@ -147,10 +167,19 @@ def _from_report_2(d: dict[str, Any]) -> dict[str, Any]:
     return {**d, "variants": variants}
 
 
+def _from_report_3(d: dict[str, Any]) -> dict[str, Any]:
+    """report/3 had no judges and no benchmark labels: nothing was graded by a model, so no
+    grading spend (null) and no extracted answers."""
+    variants = [{**v, "grading_cost_per_task_usd": None, "grading_calls_per_task": None,
+                 "judge_models": [], "answers_extracted": 0} for v in d.get("variants", [])]
+    return {**d, "benchmark_labels": {}, "judge_models": [], "variants": variants}
+
+
 def read_report(data: Any, source: object) -> Report:
     """A parsed ``report.json`` as a :class:`Report`, upgraded from report/2."""
     return read_versioned(Report, data, source, REPORT_FORMAT,
-                          {"agentindex.report/2": (REPORT_FORMAT, _from_report_2)})
+                          {"agentindex.report/2": ("agentindex.report/3", _from_report_2),
+                           "agentindex.report/3": (REPORT_FORMAT, _from_report_3)})
 
 
 def load_report_file(path: Path) -> Report:

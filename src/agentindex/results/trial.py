@@ -12,7 +12,7 @@ from pydantic import Field
 from agentindex.results.base import Record, UpgradeRefused, read_json_file, read_versioned
 from agentindex.usage import Usage
 
-TRIAL_FORMAT = "agentindex.trial/2"
+TRIAL_FORMAT = "agentindex.trial/3"
 
 
 class Tokens(Record):
@@ -107,6 +107,19 @@ class TrialResult(Record):
     refused_tool_calls: int | None = Field(
         default=None, description="tool calls the harness's own command filter refused (seen in "
                                   "the trajectory); None: no trajectory was captured")
+    self_report_error: str | None = Field(
+        default=None, description="why the harness's self-report could not be parsed (the "
+        "trial still went to its verifier); None when it was parsed or there was none")
+    limits_not_enforced: list[str] = Field(
+        default_factory=list, description="the task's limits (memory_mb, cpus) its backend "
+        "could not enforce, run so with --allow-unenforced-limits; empty: all enforced")
+    host: str | None = Field(default=None, description="the machine that ran the trial")
+    node_id: str | None = Field(default=None, description="the Ray node that ran it; None when "
+                                "the job's own process did (the local executor)")
+    judge_model: str | None = Field(default=None, description=(
+        "the model the verifier's judge ran on (provider/model); None: the task needs none"))
+    answer_extracted: bool = Field(default=False, description=(
+        "qna: the agent wrote no answer file; its final message was written there for grading"))
 
 
 def _from_trial_1(d: dict[str, Any]) -> dict[str, Any]:
@@ -118,10 +131,16 @@ def _from_trial_1(d: dict[str, Any]) -> dict[str, Any]:
     return {**d, "failed_tries": []}
 
 
+def _from_trial_2(d: dict[str, Any]) -> dict[str, Any]:
+    """trial/2 had no judge: its verifier called no model, and the agent's answer was its own."""
+    return {**d, "judge_model": None, "answer_extracted": False}
+
+
 def read_trial_result(data: Any, source: object) -> TrialResult:
     """A parsed ``result.json`` as a :class:`TrialResult`, upgraded from trial/1."""
     return read_versioned(TrialResult, data, source, TRIAL_FORMAT,
-                          {"agentindex.trial/1": (TRIAL_FORMAT, _from_trial_1)})
+                          {"agentindex.trial/1": ("agentindex.trial/2", _from_trial_1),
+                           "agentindex.trial/2": (TRIAL_FORMAT, _from_trial_2)})
 
 
 def load_trial_result(path: Path) -> TrialResult:

@@ -11,28 +11,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import fcntl
 import hashlib
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agentindex.agents.install import CACHE
-from agentindex.errors import ConfigError
-from agentindex.gateway import Gateway, ProvidersConfig
-from agentindex.results import CallRecord, FailedTry, SelfReportResult, TrialResult, VariantInfo
+from agentindex.errors import ConfigError, ErrorClass
+from agentindex.gateway import ProvidersConfig
+from agentindex.results import TrialResult, VariantInfo
+from agentindex.runner.execute import FinishedTrial
+from agentindex.runner.executors.base import Executor, JobContext, TrialLost, TrialRunner
+from agentindex.runner.executors.local import LocalExecutor
+from agentindex.runner.judging import judge_model_for
 from agentindex.runner.policy import Policy
-from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, agent_for, run_try
+from agentindex.runner.preflight import Plan, preflight
+from agentindex.runner.trial import TrialPlan
 from agentindex.runner.variants import Variant, trial_id
 from agentindex.sandbox import Backend
 from agentindex.store import Store
 from agentindex.tasks.catalog import Selection
+from agentindex.tasks.model import Task
+
+#: Error classes whose trials are not "done": a re-run runs them again (the config was fixed).
+RERUN = frozenset({ErrorClass.CONFIG.value})
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,10 @@ class JobSpec:
     agent_cache: Path = CACHE
     providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
     internet: bool | None = None  # None: each task's own allow_internet
+    allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
+    judge_model: str | None = None  # None: the judge model each judged task names
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
+    executor: Executor = field(default_factory=LocalExecutor)  # where the trials run
     trajectories: bool = True  # capture each trial's conversation at the gateway
     trajectory_max_text: int = 16384  # characters of one message or tool result kept
 
@@ -86,6 +96,9 @@ class Progress:
 
     def finished(self, plan: TrialPlan, record: TrialResult) -> None: ...
 
+    def lost(self, plan: TrialPlan, reason: str) -> None:
+        """The executor could not run the trial; nothing of it was committed."""
+
 
 def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
     """Benchmarks x tasks x variants x attempts; a task in two benchmarks is one trial."""
@@ -100,13 +113,18 @@ def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
                         yield TrialPlan(tid, variant, task, bench.ref, attempt)
 
 
+def _tasks(spec: JobSpec) -> list[Task]:
+    """Every task of the job once (a task in two benchmarks is one)."""
+    return list({t.digest: t for b in spec.selection.benchmarks for t in b.tasks}.values())
+
+
 def _prepare(spec: JobSpec, store: Store) -> None:
     job = spec.job_dir
     trials = job / "trials"
     shutil.rmtree(trials / ".staging", ignore_errors=True)
     shutil.rmtree(spec.scratch, ignore_errors=True)
     trials.mkdir(parents=True, exist_ok=True)
-    done = store.done_trial_ids()
+    done = store.done_trial_ids(RERUN)
     for d in trials.iterdir():
         if d.is_dir() and d.name not in done:  # renamed but never committed
             shutil.rmtree(d)
@@ -117,6 +135,8 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     store.set_meta("index_weights",
                    {c.benchmark: c.weight for c in index.components} if index else None)
     store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])
+    store.set_meta("benchmark_labels", {b.ref: b.definition.label
+                                        for b in spec.selection.benchmarks if b.definition.label})
     store.put_job_rows(
         (VariantInfo.model_validate(v.row()) for v in spec.variants),
         ({"benchmark": b.ref, "task_digest": t.digest, "task_name": t.name, "kind": t.kind.value,
@@ -140,6 +160,11 @@ def job_lock(job_dir: Path) -> Iterator[None]:
 
 
 async def run_job(spec: JobSpec, progress: Progress | None = None) -> JobSummary:
+    """Check the config (raises PreflightError before anything runs or is written), then run
+    every trial not yet done."""
+    preflight(Plan(spec.variants, _tasks(spec), spec.backend,
+                   spec.providers or ProvidersConfig.defaults(), spec.internet,
+                   spec.allow_unenforced_limits))
     with job_lock(spec.job_dir):
         return await _run_job(spec, progress or Progress())
 
@@ -148,96 +173,55 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
     store = Store.in_job(spec.job_dir)
     try:
         _prepare(spec, store)
-        done = store.done_trial_ids()
+        done = store.done_trial_ids(RERUN)
         plans = list(plan_trials(spec))
         todo = [p for p in plans if p.trial_id not in done]
+        for p in todo:  # a judged task without a judge model fails the run, not each trial
+            judge_model_for(p.task, spec.judge_model)
         progress.planned(len(plans), len(todo))
-        settings = TrialSettings(job=spec.name, backend=spec.backend,
-                                 scratch=spec.scratch, agent_cache=spec.agent_cache,
-                                 timeout_multiplier=spec.timeout_multiplier,
-                                 environ=dict(os.environ), internet=spec.internet,
-                                 trajectories=spec.trajectories)
         limit = asyncio.Semaphore(max(1, spec.concurrency))
+        lost: list[str] = []
 
-        async def one(plan: TrialPlan, settings: TrialSettings) -> None:
+        async def one(plan: TrialPlan, runner: TrialRunner) -> None:
             async with limit:
                 progress.started(plan)
-                record = await run_trial(plan, spec, settings, store)
-                progress.finished(plan, record)
+                staging = spec.job_dir / "trials" / ".staging" / plan.trial_id
+                try:
+                    finished = await runner.run(plan, staging)
+                except TrialLost as e:  # not committed: the next run of the job runs it again
+                    lost.append(f"{plan.trial_id}: {e}")
+                    progress.lost(plan, str(e))
+                    return
+                progress.finished(plan, commit_trial(spec, store, plan, finished, staging))
 
-        async with contextlib.AsyncExitStack() as stack:
-            if any(agent_for(p.variant).uses_model for p in todo):
-                gateway = await stack.enter_async_context(
-                    Gateway(spec.providers, trajectory_max_text=spec.trajectory_max_text))
-                settings = dataclasses.replace(settings, gateway=gateway)
-            async with asyncio.TaskGroup() as tg:
-                for plan in todo:
-                    tg.create_task(one(plan, settings))
+        context = JobContext(name=spec.name, backend=spec.backend, scratch=spec.scratch,
+                             agent_cache=spec.agent_cache, policy=spec.policy, plans=todo,
+                             timeout_multiplier=spec.timeout_multiplier, internet=spec.internet,
+                             providers=spec.providers,
+                             allow_unenforced_limits=spec.allow_unenforced_limits,
+                             judge_model=spec.judge_model, trajectories=spec.trajectories,
+                             trajectory_max_text=spec.trajectory_max_text)
+        async with spec.executor.session(context) as runner, asyncio.TaskGroup() as tg:
+            for plan in todo:
+                tg.create_task(one(plan, runner))
         shutil.rmtree(spec.scratch, ignore_errors=True)
         shutil.rmtree(spec.job_dir / "trials" / ".staging", ignore_errors=True)
+        if lost:
+            raise TrialLost(f"{len(lost)} trial(s) could not be run and were not committed "
+                            "(run the same command again to retry them): " + "; ".join(lost))
         return JobSummary(spec.job_dir, len(plans), len(plans) - len(todo), len(todo))
     finally:
         store.close()
 
 
-async def run_trial(plan: TrialPlan, spec: JobSpec, settings: TrialSettings,
-                    store: Store) -> TrialResult:
-    """Every try until the policy stops retrying, then one atomic commit."""
-    staging = spec.job_dir / "trials" / ".staging" / plan.trial_id
-    shutil.rmtree(staging, ignore_errors=True)
-    failed: list[FailedTry] = []
-    calls: list[CallRecord] = []
-    try_no = 0
-    try:
-        while True:
-            try_no += 1
-            art = staging / "tries" / str(try_no)
-            outcome = await run_try(plan, settings, art, try_no)
-            calls += outcome.calls
-            if not spec.policy.should_retry(outcome.error_class, try_no):
-                break
-            failed.append(FailedTry(try_no=try_no, error_class=str(outcome.error_class),
-                                    error_message=outcome.error_message,
-                                    started_at=outcome.started_at,
-                                    finished_at=outcome.finished_at))
-    finally:
-        if settings.gateway is not None:  # no further try: providers drop the trial's state
-            settings.gateway.end_trial(plan.trial_id)
-    for item in art.iterdir():  # the last try's artifacts are the trial's
-        item.rename(staging / item.name)
-    art.rmdir()
-    if not failed:
-        (staging / "tries").rmdir()
-    result = _record(plan, spec.policy, outcome, try_no, failed)
+def commit_trial(spec: JobSpec, store: Store, plan: TrialPlan, finished: FinishedTrial,
+                 staging: Path) -> TrialResult:
+    """The one writer's atomic commit: ``result.json`` into the staging directory, the directory
+    renamed to ``trials/<id>/``, then the row (with the tries and calls) in one transaction."""
+    result = finished.result
     (staging / "result.json").write_text(result.model_dump_json(indent=2) + "\n")
     final = spec.job_dir / "trials" / plan.trial_id
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
-    store.commit_trial(result, calls)
+    store.commit_trial(result, finished.calls)
     return result
-
-
-def _record(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
-            failed: list[FailedTry]) -> TrialResult:
-    return TrialResult(
-        trial_id=plan.trial_id, variant_key=plan.variant.key,
-        variant=VariantInfo.model_validate(plan.variant.row()), benchmark=plan.benchmark,
-        task_digest=plan.task.digest, task_name=plan.task.name, task_path=str(plan.task.path),
-        attempt=plan.attempt,
-        reward=out.verdict.reward if out.verdict else None,
-        rewards=out.verdict.rewards if out.verdict else None,
-        error_class=str(out.error_class) if out.error_class else None,
-        error_message=out.error_message, score_as=str(policy.score_as(out.error_class)),
-        tries=tries, failed_tries=failed, agent_exit_code=out.agent_exit_code,
-        agent_timed_out=out.agent_timed_out,
-        started_at=failed[0].started_at if failed else out.started_at,
-        finished_at=out.finished_at, install_s=out.install_s, env_s=out.env_s, agent_s=out.agent_s,
-        verify_s=out.verify_s, self_report=_self_report(out),
-        refused_tool_calls=out.refused_tool_calls)
-
-
-def _self_report(out: TryOutcome) -> SelfReportResult | None:
-    if out.self_report is None:
-        return None
-    return SelfReportResult.model_validate(
-        {**asdict(out.self_report), "usage": out.self_report.usage.to_dict()})

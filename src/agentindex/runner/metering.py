@@ -71,11 +71,14 @@ def provider_context(gateway: Gateway, model: str, task: Task) -> ScriptedContex
 
 @contextlib.asynccontextmanager
 async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task: Task,
-                  calls_file: Path, netns: Path | None = None,
+                  calls_file: Path, netns: Path | None = None, *, phase: str = "agent",
+                  first_seq: int = 1,
                   trajectory_file: Path | None = None) -> AsyncIterator[Metering]:
     """Open the try's route (reachable from inside ``netns`` when given); close it after, so a
-    process that outlived the try can make no further call. With ``trajectory_file``, each
-    call's conversation events are appended to it (capture off without)."""
+    process that outlived the try can make no further call. ``phase`` marks its calls (a
+    verifier's judge gets a ``grading`` route of its own, numbered after the agent's calls).
+    With ``trajectory_file``, each call's conversation events are appended to it (capture off
+    without)."""
     calls_file.parent.mkdir(parents=True, exist_ok=True)
     with calls_file.open("a", encoding="utf-8") as out, \
             contextlib.ExitStack() as files:
@@ -92,7 +95,8 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
             out.flush()
 
         route = gateway.open_trial(trial_id, try_no, model=model, sink=sink,
-                                   context=provider_context(gateway, model, task),
+                                   context=provider_context(gateway, model, task), phase=phase,
+                                   first_seq=first_seq,
                                    trajectory=trajectory.write if trajectory else None)
         metering = Metering(gateway, route, trajectory=trajectory)
         try:

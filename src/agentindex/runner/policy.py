@@ -35,6 +35,9 @@ DEFAULT_POLICY: dict[ErrorClass, Rule] = {
     ErrorClass.VERIFIER: Rule(retries=1, score_as=ScoreAs.EXCLUDE, infra=True),
     ErrorClass.VERIFIER_TIMEOUT: Rule(retries=1, score_as=ScoreAs.ZERO, infra=False),
     ErrorClass.INTERNAL: Rule(retries=0, score_as=ScoreAs.EXCLUDE, infra=True),
+    # Not retried (the same config fails the same way), excluded, shown; and not "done": a
+    # re-run after the config is fixed runs the trial again (runner/job.py).
+    ErrorClass.CONFIG: Rule(retries=0, score_as=ScoreAs.EXCLUDE, infra=True),
 }
 
 

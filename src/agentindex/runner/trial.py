@@ -13,15 +13,24 @@ from pathlib import Path
 
 from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
-from agentindex.errors import ConfigError, ErrorClass, TrialError, VerifierError
+from agentindex.errors import (
+    ConfigError,
+    ErrorClass,
+    TrialError,
+    UnsupportedBySandbox,
+    VerifierError,
+)
 from agentindex.gateway import CallRecord, Gateway
+from agentindex.runner.answers import extract_answer
+from agentindex.runner.judging import judge_env, judge_model_for, judge_problem
 from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
+from agentindex.sandbox.base import Limits
 from agentindex.sandbox.internet import internet_allowed
-from agentindex.sandbox.limits import limits_for
+from agentindex.sandbox.limits import limits_for, refusal, unenforced_limits
 from agentindex.sandbox.netns import NetNamespace
 from agentindex.tasks.envsubst import resolve_env
 from agentindex.tasks.model import Task, TaskKind
@@ -58,6 +67,11 @@ class TrialSettings:
     environ: Mapping[str, str] | None = None
     gateway: Gateway | None = None  # started by the job when a variant uses a model
     internet: bool | None = None  # overrides every task's allow_internet when set
+    # Run a task whose memory/cpu limits the backend cannot enforce (recorded on the trial)
+    # instead of refusing it.
+    allow_unenforced_limits: bool = False
+    node_id: str | None = None  # the Ray node this process runs on (None: not a Ray worker)
+    judge_model: str | None = None  # --judge-model: overrides the judge model tasks name
     trajectories: bool = True  # capture each call's conversation (trajectory.jsonl)
 
 
@@ -71,11 +85,15 @@ class TryOutcome:
     agent_exit_code: int | None = None
     agent_timed_out: bool = False
     self_report: SelfReport | None = None
+    self_report_error: str | None = None
+    limits_not_enforced: tuple[str, ...] = ()  # the task's limits the backend could not enforce
     install_s: float | None = None
     env_s: float | None = None
     agent_s: float | None = None
     verify_s: float | None = None
-    calls: list[CallRecord] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)  # the agent's, then the grading ones
+    judge_model: str | None = None
+    answer_extracted: bool = False
     refused_tool_calls: int | None = None  # None: no trajectory captured
 
     def fail(self, error: ErrorClass, message: str) -> None:
@@ -90,11 +108,13 @@ def agent_for(variant: Variant) -> Agent:
                      else variant.agent)
 
 
-def network_for(task: Task, agent: Agent, internet: bool | None = None) -> Network:
+def network_for(task: Task, agent: Agent, internet: bool | None = None,
+                judged: bool = False) -> Network:
     """Internet off (the task's setting, or ``internet`` when the run overrides it): an agent
-    that uses a model reaches only its gateway, others nothing."""
+    that uses a model, or a task whose verifier calls a judge (``judged``), reaches only the
+    gateway; others nothing."""
     if (internet if internet is not None else internet_allowed(task)) is False:
-        return Network.GATEWAY if agent.uses_model else Network.NONE
+        return Network.GATEWAY if agent.uses_model or judged else Network.NONE
     return Network.HOST  # the gateway is on the host's loopback
 
 
@@ -105,6 +125,8 @@ async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: i
         await _run(plan, settings, art, try_no, out)
     except TrialError as e:
         out.fail(e.error_class, str(e))
+    except ConfigError as e:  # one only this trial could find (a harness's own requirement)
+        out.fail(ErrorClass.CONFIG, str(e))
     except Exception as e:  # the trial boundary: our own bug, recorded, never lost
         out.fail(ErrorClass.INTERNAL, f"{type(e).__name__}: {e}")
         (art / "error.txt").write_text(traceback.format_exc())
@@ -118,8 +140,11 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     t0 = time.monotonic()
     await agent.install(settings.agent_cache)
     out.install_s = time.monotonic() - t0
-    network = network_for(task, agent, settings.internet)
+    out.judge_model = judge_model_for(task, settings.judge_model)
+    network = network_for(task, agent, settings.internet, out.judge_model is not None)
     settings.backend.check(task, network)
+    limits = limits_for(task)
+    out.limits_not_enforced = check_limits(task, limits, settings)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
     cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
@@ -128,7 +153,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             if network is Network.GATEWAY else None
         spec = SandboxSpec(task=task, job=settings.job, trial_id=plan.trial_id,
                            scratch=settings.scratch / f"{plan.trial_id}-{try_no}",
-                           network=network, env=env, limits=limits_for(task), netns=netns,
+                           network=network, env=env, limits=limits, netns=netns,
                            ro_mounts=cache)
         metering = None
         if agent.uses_model:
@@ -136,7 +161,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
                 _metered(plan, settings, try_no, art, netns))
             out.calls = metering.calls
         try:
-            await _in_sandbox(plan, settings, agent, spec, art, out, metering)
+            await _in_sandbox(plan, settings, agent, spec, art, out, metering, try_no)
         finally:
             if metering is not None:
                 out.refused_tool_calls = metering.refused
@@ -145,6 +170,19 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             out.verdict = read_reward(art / "verifier")
         except VerifierError as e:
             out.fail(e.error_class, str(e))
+        problem = judge_problem(art / "verifier") if out.judge_model else None
+        if problem:
+            out.verdict = None
+            out.fail(ErrorClass.VERIFIER, problem)
+
+
+def check_limits(task: Task, limits: Limits, settings: TrialSettings) -> tuple[str, ...]:
+    """The task's limits the backend cannot enforce, when the run allows that; else raises."""
+    caps = settings.backend.capabilities
+    names = unenforced_limits(limits, caps)
+    if names and not settings.allow_unenforced_limits:
+        raise UnsupportedBySandbox(refusal(task, limits, caps, names))
+    return names
 
 
 def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
@@ -153,11 +191,12 @@ def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
         raise ConfigError("run", "--model", f"agent {plan.variant.agent} needs a model (-m)")
     return metered(settings.gateway, plan.trial_id, try_no, plan.variant.model, plan.task,
                    art / "calls.jsonl", netns,
-                   art / "trajectory.jsonl" if settings.trajectories else None)
+                   trajectory_file=art / "trajectory.jsonl" if settings.trajectories else None)
 
 
 async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, spec: SandboxSpec,
-                      art: Path, out: TryOutcome, metering: Metering | None) -> None:
+                      art: Path, out: TryOutcome, metering: Metering | None,
+                      try_no: int) -> None:
     task = plan.task
     t0 = time.monotonic()
     async with settings.backend.sandbox(spec) as sandbox:
@@ -166,9 +205,11 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
                 if task.kind is TaskKind.PATCH else None
             out.env_s = time.monotonic() - t0
             await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
+            out.answer_extracted = await extract_answer(sandbox, task, out.self_report,
+                                                        art / "setup")
             if base is not None:
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
-            await _verify_phase(task, settings, sandbox, art, out)
+            await _verify_phase(plan, settings, sandbox, art, out, try_no, spec.netns)
         finally:
             await sandbox.get("/logs/agent", art / "agent")
             await sandbox.get("/logs/verifier", art / "verifier")
@@ -190,7 +231,7 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
             metering.close()
     out.agent_s = time.monotonic() - t0
     out.agent_exit_code, out.agent_timed_out = outcome.result.exit_code, outcome.result.timed_out
-    out.self_report = outcome.self_report
+    out.self_report, out.self_report_error = outcome.self_report, outcome.self_report_error
     if outcome.result.timed_out:
         out.fail(ErrorClass.AGENT_TIMEOUT, f"agent killed at its timeout of {timeout:g} s")
     elif outcome.result.exit_code != 0:
@@ -222,18 +263,32 @@ def upstream_failure(calls: list[CallRecord]) -> str | None:
     return last.error
 
 
-async def _verify_phase(task: Task, settings: TrialSettings, sandbox: Sandbox, art: Path,
-                        out: TryOutcome) -> None:
-    """Tests go in only now; test.sh's exit code is ignored: the reward file decides."""
-    env = resolve_env(task.config.verifier.env, settings.environ or {}, file=task.toml_path,
-                      section="verifier.env")
+async def _verify_phase(plan: TrialPlan, settings: TrialSettings, sandbox: Sandbox, art: Path,
+                        out: TryOutcome, try_no: int, netns: Path | None) -> None:
+    """Tests go in only now; test.sh's exit code is ignored: the reward file decides. A judge
+    gets a gateway route of its own, open only while the verifier runs."""
+    task = plan.task
     timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
     await sandbox.put(task.tests_dir, "/tests")
-    t0 = time.monotonic()
-    result = await sandbox.exec(["sh", "-c", VERIFY_SCRIPT], env=env, timeout=timeout,
-                                stdout=art / "verifier" / "test-stdout.txt",
-                                stderr=art / "verifier" / "test-stderr.txt")
-    out.verify_s = time.monotonic() - t0
+    async with AsyncExitStack() as stack:
+        if out.judge_model is None:
+            env = resolve_env(task.config.verifier.env, settings.environ or {},
+                              file=task.toml_path, section="verifier.env")
+        else:
+            if settings.gateway is None:
+                raise ConfigError("run", "--judge-model", "a judged task needs the gateway")
+            grading = await stack.enter_async_context(metered(
+                settings.gateway, plan.trial_id, try_no, out.judge_model, task,
+                art / "calls.jsonl", netns, phase="grading", first_seq=len(out.calls) + 1))
+            env = judge_env(task, settings.environ or {}, grading.route.base_url,
+                            grading.route.token, out.judge_model)
+            # the judge's calls are the trial's too, kept even if the verifier fails
+            stack.callback(lambda: out.calls.extend(grading.calls))
+        t0 = time.monotonic()
+        result = await sandbox.exec(["sh", "-c", VERIFY_SCRIPT], env=env, timeout=timeout,
+                                    stdout=art / "verifier" / "test-stdout.txt",
+                                    stderr=art / "verifier" / "test-stderr.txt")
+        out.verify_s = time.monotonic() - t0
     if result.timed_out:
         out.fail(ErrorClass.VERIFIER_TIMEOUT, f"tests/test.sh killed at its timeout of "
                                               f"{timeout:g} s")

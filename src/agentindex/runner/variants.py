@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentindex.agents import AGENTS, get_agent
-from agentindex.errors import ConfigError
+from agentindex.errors import ConfigError, PreflightError
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,27 @@ class Variant:
 
 def expand_variants(agents: list[str], models: list[str],
                     settings: dict[str, Any] | None = None) -> list[Variant]:
-    """Each agent x each model; an agent that uses no model is one variant whatever ``-m`` says."""
+    """Each agent x each model; an agent that uses no model is one variant whatever ``-m`` says.
+    Raises PreflightError naming every unknown agent, and every agent left without a model."""
     out: list[Variant] = []
+    problems: list[str] = []
     for spec in agents:
-        agent = get_agent(spec)
+        try:
+            agent = get_agent(spec)
+        except ConfigError as e:
+            problems.append(f"{e.file}: {e.problem}")
+            continue
         if agent.uses_model and not models:
-            raise ConfigError("run", "--model", f"agent {agent.name!r} needs a model: "
-                              "-m provider/model (e.g. scripted/oracle)")
+            problems.append(f"--model: agent {agent.name!r} needs a model: "
+                            "-m provider/model (e.g. scripted/oracle)")
+            continue
         choices: list[str | None] = list(models) or [None]
         for model in choices if agent.uses_model else [None]:
             v = Variant(agent.name, agent.version, model, dict(settings or {}) if model else {})
             if v not in out:
                 out.append(v)
+    if problems:
+        raise PreflightError(problems)
     return out
 
 

@@ -38,6 +38,7 @@ class Capabilities:
     limits_pids: bool
     runs_any_dockerfile: bool
     networks: frozenset[Network] = frozenset({Network.NONE, Network.HOST})  # policies it enforces
+    limits_note: str = ""  # why some limits cannot be enforced here, for the user
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,12 @@ from agentindex.paths import cache_dir
 from agentindex.sandbox.base import Capabilities, ExecResult, Limits, Network, SandboxSpec
 from agentindex.sandbox.dockerfile import Environment, parse_dockerfile
 from agentindex.sandbox.hostetc import minimal_etc
-from agentindex.sandbox.limits import Cgroup, cgroups_writable, remove_stale_cgroups
+from agentindex.sandbox.limits import (
+    CGROUP_ROOT,
+    Cgroup,
+    cgroups_writable,
+    remove_stale_cgroups,
+)
 from agentindex.sandbox.materialize import copy_out, materialize
 from agentindex.sandbox.netns import netns_supported
 from agentindex.sandbox.process import run_process
@@ -35,14 +40,20 @@ MERGED_USR = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 
 class BwrapBackend:
-    def __init__(self, bwrap: str | None = None) -> None:
+    """``cgroup_root``: where the cgroups that enforce a task's limits are made (the host's
+    hierarchy; another directory for a test of a host where it cannot be written)."""
+
+    def __init__(self, bwrap: str | None = None, cgroup_root: Path = CGROUP_ROOT) -> None:
         self.bwrap = bwrap or shutil.which("bwrap") or "bwrap"
+        self.cgroup_root = cgroup_root
         # Limits need cgroups we may write; "gateway" needs to join a namespace (root + nsenter).
-        cg = cgroups_writable()
+        cg = cgroups_writable(cgroup_root)
         joins = netns_supported() and shutil.which("nsenter") is not None
         self.capabilities = Capabilities(
             name="bwrap", isolates_network=True, limits_memory=cg, limits_cpus=cg,
             limits_pids=cg, runs_any_dockerfile=False,
+            limits_note="" if cg else f"it makes a cgroup per trial under {cgroup_root}, which "
+                                      "this process cannot write",
             networks=frozenset({Network.NONE, Network.HOST} | ({Network.GATEWAY} if joins
                                                                else set())))
         self._cleaned = False
@@ -59,9 +70,10 @@ class BwrapBackend:
 
     def sandbox(self, spec: SandboxSpec) -> BwrapSandbox:
         if not self._cleaned and self.capabilities.limits_pids:
-            remove_stale_cgroups()  # left by a runner killed with kill -9
+            remove_stale_cgroups(self.cgroup_root)  # left by a runner killed with kill -9
             self._cleaned = True
-        return BwrapSandbox(self.bwrap, spec, self.capabilities.limits_pids)
+        return BwrapSandbox(self.bwrap, spec, self.cgroup_root if self.capabilities.limits_pids
+                            else None)
 
 
 def environment(task: Task) -> Environment:
@@ -97,9 +109,11 @@ def host_has_package(package: str) -> bool:
 
 
 class BwrapSandbox:
-    def __init__(self, bwrap: str, spec: SandboxSpec, use_cgroup: bool = False) -> None:
+    """``cgroup_root``: where to make the try's cgroup; None: no cgroup (limits unenforced)."""
+
+    def __init__(self, bwrap: str, spec: SandboxSpec, cgroup_root: Path | None = None) -> None:
         self.bwrap, self.spec = bwrap, spec
-        self.use_cgroup = use_cgroup and spec.limits != Limits()
+        self.cgroup_root = cgroup_root if spec.limits != Limits() else None
         self.cgroup: Cgroup | None = None
         self.env = environment(spec.task)
         self.workdir = self.env.workdir
@@ -117,8 +131,9 @@ class BwrapSandbox:
         task = self.spec.task
         await asyncio.to_thread(materialize, self.env, task.environment_dir, self.dirs["work"],
                                 task.environment_dir / "Dockerfile")
-        if self.use_cgroup:
-            self.cgroup = await asyncio.to_thread(Cgroup.create, self.spec.limits)
+        if self.cgroup_root is not None:
+            self.cgroup = await asyncio.to_thread(Cgroup.create, self.spec.limits,
+                                                  self.cgroup_root)
         return self
 
     async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None,

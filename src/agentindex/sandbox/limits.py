@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentindex.sandbox.base import Limits
+from agentindex.sandbox.base import Capabilities, Limits
 from agentindex.sandbox.cleanup import PREFIX, resource_name, stale
 from agentindex.tasks.model import Task
 
@@ -34,26 +34,44 @@ def limits_for(task: Task, pids: int | None = DEFAULT_PIDS) -> Limits:
     return Limits(cpus=env.cpus, memory_mb=env.memory_limit_mb, pids=pids)
 
 
-def _v2() -> bool:
-    return (CGROUP_ROOT / "cgroup.controllers").is_file()
+def _v2(root: Path) -> bool:
+    return (root / "cgroup.controllers").is_file()
 
 
-def _parents(limits: Limits | None = None) -> list[Path]:
+def _parents(root: Path, limits: Limits | None = None) -> list[Path]:
     """Where our cgroups live: ``agentindex/`` under each controller we use (with ``limits``:
     only those it sets; a memory cgroup made for nothing costs the kernel long after it is gone)."""
-    if _v2():
-        return [CGROUP_ROOT / PREFIX]
-    return [CGROUP_ROOT / c / PREFIX for c in V1_CONTROLLERS
+    if _v2(root):
+        return [root / PREFIX]
+    return [root / c / PREFIX for c in V1_CONTROLLERS
             if limits is None or getattr(limits, LIMIT_OF[c]) is not None]
 
 
-def cgroups_writable() -> bool:
-    """Whether this process can make cgroups for every controller we need."""
-    if _v2():
-        controllers = (CGROUP_ROOT / "cgroup.controllers").read_text().split()
+def cgroups_writable(root: Path = CGROUP_ROOT) -> bool:
+    """Whether this process can make cgroups under ``root`` for every controller we need."""
+    if _v2(root):
+        controllers = (root / "cgroup.controllers").read_text().split()
         ok = all(c in controllers for c in ("memory", "pids", "cpu"))
-        return ok and os.access(CGROUP_ROOT, os.W_OK)
-    return all(os.access(CGROUP_ROOT / c, os.W_OK) for c in V1_CONTROLLERS)
+        return ok and os.access(root, os.W_OK)
+    return all((root / c).is_dir() and os.access(root / c, os.W_OK) for c in V1_CONTROLLERS)
+
+
+def unenforced_limits(limits: Limits, caps: Capabilities) -> tuple[str, ...]:
+    """The limits a task asks for (``memory_mb``, ``cpus``) that a backend with ``caps`` cannot
+    enforce. The pids cap is our own safety net, not the task's, so it is not counted."""
+    return tuple(name for name, asked, can in (("memory_mb", limits.memory_mb, caps.limits_memory),
+                                               ("cpus", limits.cpus, caps.limits_cpus))
+                 if asked is not None and not can)
+
+
+def refusal(task: Task, limits: Limits, caps: Capabilities, names: tuple[str, ...]) -> str:
+    """The message for a task whose limits ``names`` the backend cannot enforce."""
+    asked = ", ".join(f"{n} = {getattr(limits, n):g}" for n in names)
+    why = f" ({caps.limits_note})" if caps.limits_note else ""
+    return (f"{task.toml_path}: [environment] {asked}: the {caps.name} backend cannot enforce "
+            f"this here{why}; use a backend that can (-e container), or pass "
+            "--allow-unenforced-limits to run it without them (each such trial is recorded as "
+            "limits not enforced)")
 
 
 def _write(path: Path, value: str) -> None:
@@ -63,24 +81,25 @@ def _write(path: Path, value: str) -> None:
 @dataclass
 class Cgroup:
     dirs: list[Path]  # one per v1 controller, or the single v2 directory
+    root: Path = CGROUP_ROOT
 
     @classmethod
-    def create(cls, limits: Limits) -> Cgroup:
+    def create(cls, limits: Limits, root: Path = CGROUP_ROOT) -> Cgroup:
         name = resource_name()
         dirs = []
-        for parent in _parents(limits):
+        for parent in _parents(root, limits):
             if not parent.is_dir():
                 parent.mkdir(exist_ok=True)
-                if _v2():
+                if _v2(root):
                     _write(parent / "cgroup.subtree_control", "+memory +pids +cpu")
             (parent / name).mkdir()
             dirs.append(parent / name)
-        group = cls(dirs)
+        group = cls(dirs, root)
         group._apply(limits)
         return group
 
     def _file(self, v1: str, v2: str) -> Path:
-        if _v2():
+        if _v2(self.root):
             return self.dirs[0] / v2
         controller = v1.split(".")[0]
         return next(d for d in self.dirs if d.parent.parent.name == controller) / v1
@@ -91,12 +110,12 @@ class Cgroup:
             _write(self._file("memory.limit_in_bytes", "memory.max"), size)
             swap = self._file("memory.memsw.limit_in_bytes", "memory.swap.max")
             if swap.exists():  # no swapping past the limit either
-                _write(swap, size if not _v2() else "0")
+                _write(swap, size if not _v2(self.root) else "0")
         if limits.pids is not None:
             _write(self._file("pids.max", "pids.max"), str(limits.pids))
         if limits.cpus is not None:
             quota = str(int(limits.cpus * CFS_PERIOD_US))
-            if _v2():
+            if _v2(self.root):
                 _write(self.dirs[0] / "cpu.max", f"{quota} {CFS_PERIOD_US}")
             else:
                 _write(self._file("cpu.cfs_period_us", ""), str(CFS_PERIOD_US))
@@ -142,10 +161,11 @@ class Cgroup:
                     time.sleep(0.02)
 
 
-def remove_stale_cgroups() -> int:
+def remove_stale_cgroups(root: Path = CGROUP_ROOT) -> int:
     """Remove the cgroups of runners that are gone; returns how many were removed."""
-    names = {d.name for p in _parents() if p.is_dir() for d in p.iterdir() if d.is_dir()}
+    parents = _parents(root)
+    names = {d.name for p in parents if p.is_dir() for d in p.iterdir() if d.is_dir()}
     dead = [n for n in names if stale(n)]
     for name in dead:
-        Cgroup([p / name for p in _parents() if (p / name).is_dir()]).remove()
+        Cgroup([p / name for p in parents if (p / name).is_dir()], root).remove()
     return len(dead)

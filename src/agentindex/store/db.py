@@ -4,12 +4,12 @@ query the report and the view make is a method here (no other module touches the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text
+from sqlalchemy import Engine, create_engine, delete, event, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from agentindex.errors import ConfigError
@@ -45,11 +45,10 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         schema.metadata.create_all(self.engine)
         version = self.get_meta("schema_version")
-        if version == 2:  # 2 -> 3 only added nullable columns
-            self._upgrade_2_to_3()
-            version = 3
         if version is None:
             self.set_meta("schema_version", schema.SCHEMA_VERSION)
+        elif version in schema.MIGRATIONS:
+            self._migrate(version)
         elif version != schema.SCHEMA_VERSION:
             self.close()
             raise ConfigError(url, "meta.schema_version",
@@ -57,12 +56,14 @@ class Store:
                               f"schema {schema.SCHEMA_VERSION}: report it with the agentindex "
                               "that wrote it, or run the job again into a new directory")
 
-    def _upgrade_2_to_3(self) -> None:
-        """Add schema 3's nullable columns (trajectory capture) to a schema 2 store."""
+    def _migrate(self, version: int) -> None:
+        """Bring an older store up to ``SCHEMA_VERSION``, all steps in one transaction."""
         with self.engine.begin() as c:
-            for table, column, sql in schema.ADDED_IN_3:
-                c.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql}"))
-        self.set_meta("schema_version", 3)
+            while version in schema.MIGRATIONS:
+                for statement in schema.MIGRATIONS[version]:
+                    c.exec_driver_sql(statement)
+                version += 1
+            c.execute(_upsert(schema.meta, ["key"], {"key": "schema_version", "value": version}))
 
     @classmethod
     def in_job(cls, job_dir: Path) -> Store:
@@ -88,13 +89,21 @@ class Store:
             for t in tasks:
                 c.execute(_upsert(schema.job_tasks, ["benchmark", "task_digest"], dict(t)))
 
-    def done_trial_ids(self) -> set[str]:
+    def done_trial_ids(self, rerun: Collection[str] = ()) -> set[str]:
+        """The committed trials, but those that ended with an error class in ``rerun``."""
+        t = schema.trials
+        query = select(t.c.trial_id)
+        if rerun:
+            query = query.where(t.c.error_class.is_(None) | t.c.error_class.not_in(list(rerun)))
         with self.engine.connect() as c:
-            return set(c.execute(select(schema.trials.c.trial_id)).scalars())
+            return set(c.execute(query).scalars())
 
     def commit_trial(self, trial: TrialResult, calls: Iterable[CallRecord] = ()) -> None:
-        """The trial, its failed tries and its calls, all or nothing."""
+        """The trial, its failed tries and its calls, all or nothing; they replace an earlier
+        result of the same trial (one that ended in an error class a re-run runs again)."""
         with self.engine.begin() as c:
+            for table in (schema.trials, schema.tries, schema.calls):
+                c.execute(delete(table).where(table.c.trial_id == trial.trial_id))
             c.execute(insert(schema.trials).values(
                 **trial.model_dump(exclude=set(schema.TRIAL_EXCLUDED))))
             for t in trial.failed_tries:
@@ -135,16 +144,20 @@ class Store:
                      "failed_tries": sorted(failed.get(d["trial_id"], []),
                                             key=lambda t: t.try_no)})
 
-    def stream_calls(self, columns: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        """``columns`` of every call in (trial, try, seq) order, as plain tuples straight from
-        the DB-API cursor (a million SQLAlchemy rows or models cost seconds)."""
+    def stream_calls(self, columns: Iterable[str],
+                     phase: str = "agent") -> Iterator[tuple[Any, ...]]:
+        """``columns`` of every call of ``phase`` (``agent``, or ``grading``: a verifier's
+        judge) in (trial, try, seq) order, as plain tuples straight from the DB-API cursor (a
+        million SQLAlchemy rows or models cost seconds)."""
         t = schema.calls
-        query = select(*(t.c[name] for name in columns)).order_by(t.c.trial_id, t.c.try_no,
-                                                                  t.c.seq)
+        query = select(*(t.c[name] for name in columns)).where(t.c.phase == phase) \
+            .order_by(t.c.trial_id, t.c.try_no, t.c.seq)
         raw = self.engine.raw_connection()
         try:
             cur = raw.cursor()
-            cur.execute(str(query.compile(dialect=self.engine.dialect)))
+            # the phase is one of ours, never user text: bound literally for the raw cursor
+            cur.execute(str(query.compile(dialect=self.engine.dialect,
+                                          compile_kwargs={"literal_binds": True})))
             while rows := cur.fetchmany(10_000):
                 yield from cast(list[tuple[Any, ...]], rows)
             cur.close()

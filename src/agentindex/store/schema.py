@@ -32,14 +32,28 @@ from agentindex.results import CallRecord, FailedTry, TrialResult, VariantInfo
 from agentindex.results.base import Record
 
 # 2: trials gained format, benchmark and task_path (TrialResult); tries are FailedTry rows.
-# 3: trials.refused_tool_calls, calls.trajectory_line (trajectory capture); a schema 2 store
-# is upgraded in place by adding them (ADDED_IN_3: table, column, SQL type; all nullable).
-SCHEMA_VERSION = 3
-ADDED_IN_3 = (("trials", "refused_tool_calls", "INTEGER"), ("calls", "trajectory_line", "INTEGER"))
+# 3: trials gained self_report_error and limits_not_enforced.
+# 4: trials gained host and node_id (where the trial ran: a Ray executor's node).
+# 5: calls gained phase (agent | grading); trials gained judge_model and answer_extracted.
+# 6: trials gained refused_tool_calls, calls gained trajectory_line (trajectory capture).
+SCHEMA_VERSION = 6
+
+# What moves a store from one version to the next (the step is one transaction).
+MIGRATIONS: dict[int, list[str]] = {
+    2: ["ALTER TABLE trials ADD COLUMN self_report_error TEXT",
+        "ALTER TABLE trials ADD COLUMN limits_not_enforced JSON NOT NULL DEFAULT '[]'"],
+    3: ["ALTER TABLE trials ADD COLUMN host VARCHAR",
+        "ALTER TABLE trials ADD COLUMN node_id VARCHAR"],
+    4: ["ALTER TABLE calls ADD COLUMN phase VARCHAR NOT NULL DEFAULT 'agent'",
+        "ALTER TABLE trials ADD COLUMN judge_model VARCHAR",
+        "ALTER TABLE trials ADD COLUMN answer_extracted BOOLEAN NOT NULL DEFAULT 0"],
+    5: ["ALTER TABLE trials ADD COLUMN refused_tool_calls INTEGER",
+        "ALTER TABLE calls ADD COLUMN trajectory_line INTEGER"],
+}
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,
                                                 bool: Boolean}
-_LONG_TEXT = {"error_message", "error", "task_path"}
+_LONG_TEXT = {"error_message", "error", "task_path", "self_report_error"}
 
 
 def _column_type(annotation: Any) -> tuple[type[TypeEngine[Any]], bool]:

@@ -18,6 +18,7 @@ from agentindex.plugins import declared, load
 from agentindex.tasks.envsubst import substitute
 from agentindex.tasks.loader import load_tasks_at, read_toml, validation_error
 from agentindex.tasks.model import Task, TaskKind
+from agentindex.tasks.subset import SourceRef, read_manifest
 
 
 class BenchmarkDef(BaseModel):
@@ -32,6 +33,12 @@ class BenchmarkDef(BaseModel):
     include: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     exclude_reason: str = ""
+    label: str = Field(default="", description="how reports name it (default: name@version)")
+    manifest: str | None = Field(default=None, description=(
+        "a subset manifest (JSON, relative to this file): exactly its instances are run"))
+    seal_history: bool = Field(default=False, description=(
+        "patch tasks: the agent's repository holds only the base commit's history"))
+    source: SourceRef | None = Field(default=None, description="where the tasks come from")
 
     @property
     def ref(self) -> str:
@@ -134,6 +141,8 @@ def load_benchmark(path: Path, environ: Mapping[str, str]) -> tuple[Benchmark, l
         raise ConfigError(path, "tasks", f"{tasks_path} does not exist")
     tasks = load_tasks_at(tasks_path, definition.kind)
     warnings = []
+    if definition.manifest:
+        tasks = _in_manifest(tasks, path.parent / definition.manifest, path)
     if definition.include:
         tasks = [t for t in tasks if _matches(t, definition.include)]
     for pattern in definition.exclude:
@@ -143,6 +152,18 @@ def load_benchmark(path: Path, environ: Mapping[str, str]) -> tuple[Benchmark, l
     if not tasks:
         raise ConfigError(path, "include", "selects no task")
     return Benchmark(definition, tuple(tasks), path), warnings
+
+
+def _in_manifest(tasks: list[Task], manifest_path: Path, path: Path) -> list[Task]:
+    """The tasks the manifest lists (by name's last segment or directory); all must be there."""
+    ids = read_manifest(manifest_path).ids
+    by_id = {n: t for t in tasks for n in (t.name.rsplit("/", 1)[-1], t.path.name)}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise ConfigError(path, "manifest", f"{len(missing)} of the {len(ids)} instances of "
+                                            f"{manifest_path.name} have no task, e.g. "
+                                            f"{missing[0]}")
+    return [by_id[i] for i in ids]
 
 
 def _matches(task: Task, patterns: list[str]) -> bool:

@@ -130,11 +130,15 @@ def trial_page(entry: TrialEntry, calls: Sequence[CallRecord], agent: Sequence[O
              ("reward", t.reward), ("error", t.error_class or "—"), ("tries", t.tries),
              ("environment s", _n(t.env_s, ".2f")), ("agent s", _n(t.agent_s, ".2f")),
              ("grading s", _n(t.verify_s, ".2f")),
+             ("limits", "not enforced: " + ", ".join(t.limits_not_enforced)
+              if t.limits_not_enforced else "enforced or none asked"),
              ("refused tool calls", "—" if t.refused_tool_calls is None else t.refused_tool_calls)]
     dl = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in facts)
     body = f'<table id="facts">{dl}</table>'
     if t.self_report:
         body += f"<h2>Self-report</h2><pre>{escape(t.self_report.model_dump_json(indent=2))}</pre>"
+    elif t.self_report_error:
+        body += f"<h2>Self-report</h2><p>{escape(t.self_report_error)}</p>"
     head = ""
     body += transcript_html(events, calls)
     if calls:

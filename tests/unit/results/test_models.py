@@ -23,7 +23,7 @@ from agentindex.results import (
 )
 from agentindex.results.schema import DEFAULT_DIR, stale
 from agentindex.store import Store, schema
-from agentindex.store.schema import TRIAL_EXCLUDED
+from agentindex.store.schema import SCHEMA_VERSION, TRIAL_EXCLUDED
 from tests.unit.report.jobstore import trial, variant
 
 V = variant("Builtin", "builtin", "scripted/oracle")
@@ -56,6 +56,7 @@ def test_a_trial_1_result_is_upgraded(tmp_path: Path) -> None:
     t = load_trial_result(path)
     assert t.format == TRIAL_FORMAT and t.failed_tries == [] and t.reward == 1.0
     assert t.self_report is not None and t.self_report.usage.output == 2
+    assert t.judge_model is None and t.answer_extracted is False  # trial/2 -> 3: no judge
 
 
 def test_old_or_unknown_trial_formats_are_refused_with_the_reason(tmp_path: Path) -> None:
@@ -100,6 +101,8 @@ def test_a_report_2_is_upgraded_and_a_report_1_refused(tmp_path: Path) -> None:
     assert r.format == REPORT_FORMAT and r.variants[0].variant_key is None
     recon = r.variants[0].reconciliation
     assert recon is not None and recon.rule == "unexplained"
+    assert r.judge_models == [] and r.benchmark_labels == {}  # report/3 -> 4: nothing graded
+    assert r.variants[0].grading_cost_per_task_usd is None and r.variants[0].answers_extracted == 0
     assert Report.model_validate_json(r.model_dump_json()) == r
     with pytest.raises(ConfigError, match=r"report\.json: format: 'agentindex\.report/1' is not"):
         read_report({**_report_2(), "format": "agentindex.report/1"}, path.name)
@@ -135,22 +138,6 @@ def test_a_store_of_an_older_schema_is_refused_clearly(tmp_path: Path) -> None:
         c.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     store.close()
     with pytest.raises(ConfigError, match=r"meta\.schema_version: the store has schema 1 and "
-                                          r"this agentindex reads only schema 3"):
+                                          rf"this agentindex reads only schema {SCHEMA_VERSION}"):
         Store.in_job(tmp_path)
 
-
-def test_a_schema_2_store_gains_the_trajectory_columns(tmp_path: Path) -> None:
-    store = Store.in_job(tmp_path)
-    with store.engine.begin() as c:
-        c.execute(text("ALTER TABLE trials DROP COLUMN refused_tool_calls"))
-        c.execute(text("ALTER TABLE calls DROP COLUMN trajectory_line"))
-        c.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
-    store.close()
-    store = Store.in_job(tmp_path)
-    try:
-        assert store.get_meta("schema_version") == 3
-        with store.engine.begin() as c:
-            cols = {r[1] for r in c.execute(text("PRAGMA table_info(calls)"))}
-        assert "trajectory_line" in cols
-    finally:
-        store.close()

@@ -19,6 +19,7 @@ def test_every_error_class_has_a_rule() -> None:
     (ErrorClass.VERIFIER, 1, True), (ErrorClass.VERIFIER, 2, False),
     (ErrorClass.AGENT_TIMEOUT, 1, False), (ErrorClass.AGENT_CRASH, 1, False),
     (ErrorClass.INSTALL, 1, False), (ErrorClass.INTERNAL, 1, False),
+    (ErrorClass.CONFIG, 1, False),
 ])
 def test_default_retries(error: ErrorClass | None, tries_done: int, retry: bool) -> None:
     assert Policy.with_overrides().should_retry(error, tries_done) is retry
@@ -30,6 +31,7 @@ def test_scoring() -> None:
     assert p.score_as(ErrorClass.AGENT_TIMEOUT) is ScoreAs.REWARD  # a slow solve still counts
     assert p.score_as(ErrorClass.VERIFIER_TIMEOUT) is ScoreAs.ZERO
     assert p.score_as(ErrorClass.SANDBOX) is ScoreAs.EXCLUDE
+    assert p.score_as(ErrorClass.CONFIG) is ScoreAs.EXCLUDE  # a config problem is no score
 
 
 def test_overrides_change_only_what_they_name() -> None:

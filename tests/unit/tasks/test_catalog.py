@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from agentindex.errors import ConfigError
-from agentindex.tasks.catalog import resolve_datasets
+from agentindex.tasks.catalog import data_dir, resolve_datasets
 from agentindex.tasks.model import TaskKind
+from agentindex.tasks.subset import read_manifest
 from tests.conftest import write_task
 
 
@@ -38,7 +40,9 @@ def test_coding_agent_index_needs_task_locations(tmp_path: Path) -> None:
 def test_coding_agent_index_with_user_tasks(tmp_path: Path) -> None:
     for name in ("regex-log", "qemu-startup", "install-windows-3.11"):
         write_task(tmp_path / "tb2", name)
-    write_task(tmp_path / "pro", "inst-1")
+    hard = read_manifest(data_dir() / "benchmarks" / "swe-bench-pro-hard@1.manifest.json").ids
+    for iid in (*hard, "instance_not__in-the-subset"):
+        write_task(tmp_path / "pro", iid)
     write_task(tmp_path / "atlas", "q-1")
     env = {"AGENTINDEX_TB2_TASKS": str(tmp_path / "tb2"),
            "AGENTINDEX_SWEPRO_HARD_TASKS": str(tmp_path / "pro"),
@@ -49,7 +53,15 @@ def test_coding_agent_index_with_user_tasks(tmp_path: Path) -> None:
     assert [t.name for t in tb2.tasks] == ["regex-log"]  # the excluded two are gone
     assert [c.weight for c in sel.index.components] == [1.0, 1.0, 1.0]
     assert sel.benchmarks[1].tasks[0].kind is TaskKind.PATCH  # kind from the benchmark
+    assert [t.name for t in sel.benchmarks[1].tasks] == list(hard)  # the manifest's 150
+    pro = sel.benchmarks[1].definition
+    assert pro.label == "SWE-Bench-Pro-Hard (agentindex rule)" and pro.seal_history is True
+    assert pro.source is not None and pro.source.rev == "ca10a60a5fcae51e6948ffe1485d4153d421e6c5"
     assert any("matches no task" in w for w in sel.warnings)
+    shutil.rmtree(tmp_path / "pro" / hard[7])
+    with pytest.raises(ConfigError, match=r"swe-bench-pro-hard@1\.toml: manifest: 1 of the 150 "
+                                          rf"instances of .* have no task, e.g. {hard[7]}"):
+        resolve_datasets(["coding-agent-index@1"], environ=env)
 
 
 def test_a_path_is_an_adhoc_benchmark(tmp_path: Path) -> None:

@@ -1,0 +1,46 @@
+"""The local executor: trials run in this process, on this machine, with this machine's sandbox
+backend, agent cache and one gateway for the job."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentindex.gateway import Gateway
+from agentindex.runner.execute import FinishedTrial, execute_trial
+from agentindex.runner.executors.base import JobContext
+from agentindex.runner.policy import Policy
+from agentindex.runner.trial import TrialPlan, TrialSettings, agent_for
+from agentindex.tasks.judge import judge_spec
+
+
+@dataclass(frozen=True)
+class _LocalRunner:
+    settings: TrialSettings
+    policy: Policy
+
+    async def run(self, plan: TrialPlan, staging: Path) -> FinishedTrial:
+        return await execute_trial(plan, self.policy, self.settings, staging)
+
+
+class LocalExecutor:
+    name = "local"
+
+    @contextlib.asynccontextmanager
+    async def session(self, job: JobContext) -> AsyncIterator[_LocalRunner]:
+        settings = TrialSettings(job=job.name, backend=job.backend, scratch=job.scratch,
+                                 agent_cache=job.agent_cache,
+                                 timeout_multiplier=job.timeout_multiplier,
+                                 environ=dict(os.environ), internet=job.internet,
+                                 allow_unenforced_limits=job.allow_unenforced_limits,
+                                 judge_model=job.judge_model, trajectories=job.trajectories)
+        async with contextlib.AsyncExitStack() as stack:
+            if any(agent_for(p.variant).uses_model or judge_spec(p.task) for p in job.plans):
+                gateway = await stack.enter_async_context(
+                    Gateway(job.providers, trajectory_max_text=job.trajectory_max_text))
+                settings = dataclasses.replace(settings, gateway=gateway)
+            yield _LocalRunner(settings, job.policy)
