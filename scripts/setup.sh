@@ -34,7 +34,8 @@ if [ ! -f "$stamp" ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  for extra in scripts/setup_podman.sh scripts/setup_agents.sh scripts/setup_browser.sh; do
+  for extra in scripts/setup_podman.sh scripts/setup_agents.sh scripts/setup_browser.sh \
+               scripts/setup_local_model.sh; do
     [ -f "$extra" ] && bash "$extra"
   done
 fi

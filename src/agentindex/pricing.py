@@ -10,8 +10,8 @@ Rules (see the Metering section of ``docs/ARCHITECTURE.md``):
   so :func:`genai_usage` adds cache reads and writes back in.
 - A requested name the library spells differently is priced with its alias's sheet
   (``data/model_aliases.toml``): ``google/gemini-3.1-pro`` with ``google/gemini-3.1-pro-preview``.
-- A scripted model is free unless it borrows a sheet:
-  ``scripted/oracle?price=anthropic/claude-sonnet-4-5``.
+- A scripted or local model is free unless it borrows a sheet:
+  ``scripted/oracle?price=anthropic/claude-sonnet-4-5``, ``local/smollm2?price=openai/gpt-5``.
 """
 
 from __future__ import annotations
@@ -81,10 +81,10 @@ class PriceRef:
 def price_ref(model: str) -> PriceRef:
     """``provider/model[?price=provider/model]`` -> the sheet to price it with."""
     provider, _, rest = model.partition("/")
-    if provider == "scripted":
+    if provider in ("scripted", "local"):
         borrowed = dict(parse_qsl(rest.partition("?")[2])).get("price")
         if not borrowed:
-            return PriceRef("scripted", rest, free=True)
+            return PriceRef(provider, rest, free=True)
         return price_ref(borrowed)
     provider, _, rest = price_model(model).partition("/")  # an alias's sheet (model_aliases)
     return PriceRef(PROVIDER_PRICE_IDS.get(provider, provider), rest)
@@ -113,12 +113,12 @@ def price_call(usage: Usage, model: str, at: datetime,
     """The price of one call of ``model`` (``provider/model``) with ``usage`` at time ``at``;
     None (and a warning) when no sheet knows the model."""
     ref = price_ref(model)
-    if ref.free:
-        return CallPrice(Decimal(0), Decimal(0), Decimal(0), "scripted")
     key = f"{ref.provider_id}/{ref.model}"
     override = overrides.get(key) or overrides.get(model)
-    if override is not None:
+    if override is not None:  # an explicit price wins, even for a local model
         return _override_price(usage, override)
+    if ref.free:
+        return CallPrice(Decimal(0), Decimal(0), Decimal(0), ref.provider_id)
     try:
         calc = genai_prices.calc_price(genai_usage(usage), ref.model, provider_id=ref.provider_id,
                                        genai_request_timestamp=at)
@@ -170,9 +170,9 @@ def price_sheet(models: list[str], when: date | datetime | None = None) -> Table
 def _sheet_row(model: str, at: datetime) -> list[str]:
     ref = price_ref(model)
     blank = ["-"] * len(_SHEET_COLUMNS)
-    if ref.free:
-        return ["scripted (free)", *blank, ""]
     override = OVERRIDES.get(f"{ref.provider_id}/{ref.model}") or OVERRIDES.get(model)
+    if ref.free and override is None:
+        return [f"{ref.provider_id} (free)", *blank, ""]
     if override is not None:
         values = [override.input_mtok, override.cache_read_mtok, override.cache_write_5m_mtok,
                   override.cache_write_1h_mtok, override.output_mtok]

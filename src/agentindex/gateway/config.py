@@ -6,7 +6,7 @@ changes only the keys it names::
     [providers.zai]
     base_url = "https://open.bigmodel.cn/api/anthropic"
 
-    [providers.local]
+    [providers.vllm]
     protocols = ["openai-chat"]
     base_url = "http://127.0.0.1:8000"
     key_env = "LOCAL_KEY"
@@ -39,7 +39,8 @@ PROVIDER_KINDS: dict[str, Callable[..., Any]] = registry("agentindex.providers")
 
 
 class ProviderSpec(BaseModel):
-    """One provider. ``kind``: ``forward`` (a real HTTP API) or ``scripted`` (test doubles).
+    """One provider. ``kind``: ``forward`` (a real HTTP API), ``scripted`` (test doubles),
+    ``local`` (a GGUF model run by the gateway, ``agentindex.gateway.local``) or a plug-in's.
     ``price_id`` is the genai-prices provider id; ``models`` maps a requested name to the id the
     provider wants (unlisted names pass unchanged)."""
 
@@ -86,6 +87,7 @@ DEFAULT_PROVIDERS: dict[str, dict[str, Any]] = {
     "deepseek": {**_ANTHROPIC_COMPAT, "base_url": "https://api.deepseek.com/anthropic",
                  "key_env": "DEEPSEEK_API_KEY", "price_id": "deepseek"},
     "scripted": {"kind": "scripted", "protocols": ALL_PROTOCOLS},
+    "local": {"kind": "local", "protocols": ALL_PROTOCOLS},
 }
 
 

@@ -59,6 +59,7 @@ class Exchange:
     trial_id: str = ""
     started_at: float = field(default_factory=time.time)
     first_byte_at: float | None = None
+    queue_s: float | None = None  # waiting for a local model (other calls, loading it)
     status: int | None = None
     scan: Scan = field(default_factory=Scan)
     error: str | None = None
@@ -80,7 +81,8 @@ class Exchange:
 class Provider(Protocol):
     """Answers model calls (see module docstring). A provider that keeps per-trial state gets
     the trial's ``context`` (whatever the runner gives this provider kind, or None) when a try
-    opens, and drops the state in ``end_trial``."""
+    opens, and drops the state in ``end_trial``. A provider holding resources (the local model's
+    thread) may also define ``close()``, called once when the gateway stops."""
 
     def open_trial(self, trial_id: str, context: object | None) -> None:
         """A try of ``trial_id`` opens (once per try; the state lives across tries)."""
@@ -149,6 +151,14 @@ def resolve_target(trial_model: str, requested: str, providers: ProvidersConfig)
     if spec.kind == "scripted":
         try:
             parse_scripted(model)
+        except ValueError as err:
+            raise BadRequest(str(err)) from err
+        return Target(provider, spec, model)
+    if spec.kind == "local":  # the trial's model and options, whatever a side call asks for
+        from agentindex.gateway.local import parse_local
+
+        try:
+            parse_local(model)
         except ValueError as err:
             raise BadRequest(str(err)) from err
         return Target(provider, spec, model)

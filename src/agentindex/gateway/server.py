@@ -8,6 +8,7 @@ forwarded; malformed requests get a 4xx with a message (they are not model calls
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import itertools
@@ -111,6 +112,9 @@ class Gateway:
     async def __aexit__(self, *exc: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+        for provider in self._kinds.values():  # optional hook: a local model's thread and memory
+            if close := getattr(provider, "close", None):
+                await asyncio.to_thread(close)
         if self._session is not None:
             await self._session.close()
         self._trials.clear()
@@ -248,7 +252,7 @@ def _record(ex: Exchange, trial: _Trial, seq: int, ended: float,
         provider=ex.target.provider, model=ex.target.model, started_at=ex.started_at,
         first_byte_at=ex.first_byte_at, ended_at=ended, status=ex.status,
         usage=ex.scan.usage, tools_offered=ex.call.tools_offered,
-        tool_digest=ex.scan.tool_digest, error=ex.error, phase=trial.phase,
+        tool_digest=ex.scan.tool_digest, error=ex.error, phase=trial.phase, queue_s=ex.queue_s,
         trajectory_line=line,
     )
 

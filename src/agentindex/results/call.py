@@ -47,6 +47,10 @@ class CallRecord(Tokens):
     phase: str = Field(default="agent", description=(
         "'agent' (the agent's calls: their cost is the index's) or 'grading' (a verifier's "
         "judge, metered apart)"))
+    queue_s: float | None = Field(default=None,
+                                  description="seconds the call waited for a local model (behind "
+                                              "other calls, or while it loaded) before generating; "
+                                              "None for other providers")
 
     if TYPE_CHECKING:  # the gateway hands its parsed Usage over whole: ``usage=`` is accepted
         def __init__(self, *, usage: Usage | None = None, **fields: Any) -> None: ...

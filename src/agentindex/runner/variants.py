@@ -25,12 +25,14 @@ class Variant:
 
     @property
     def label(self) -> str:
-        """'Claude Code · claude-opus-4-7 (high)'; test doubles keep their provider, so a
-        scripted run never reads like a real model's ('Codex · scripted/oracle')."""
+        """'Claude Code · claude-opus-4-7 (high)'; test doubles and local models keep their
+        provider and options, so a scripted run never reads like a real model's ('Codex ·
+        scripted/oracle') and a local one shows its bounds ('builtin ·
+        local/smollm2?max_tokens=256&max_turns=6')."""
         text = getattr(AGENTS.get(self.agent), "label", self.agent)
         if self.model:
             provider, _, name = self.model.partition("/")
-            text += " · " + (self.model if provider == "scripted" or not name else name)
+            text += " · " + (self.model if provider in ("scripted", "local") or not name else name)
         if effort := self.settings.get("reasoning_effort"):
             text += f" ({effort})"
         return text

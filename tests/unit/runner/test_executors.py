@@ -78,19 +78,20 @@ def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
         for column in NEW_TRIAL_COLUMNS:
             c.execute(f"alter table trials drop column {column}")
         c.execute("alter table calls drop column phase")
+        c.execute("alter table calls drop column queue_s")
         c.execute("update meta set value = '2' where key = 'schema_version'")
     store = Store.in_job(tmp_path)
     try:
-        assert store.get_meta("schema_version") == 5
+        assert store.get_meta("schema_version") == 6
     finally:
         store.close()
     with sqlite3.connect(db) as c:
         columns = [r[1] for r in c.execute("pragma table_info(trials)")]
         call_columns = [r[1] for r in c.execute("pragma table_info(calls)")]
     assert columns[-len(NEW_TRIAL_COLUMNS):] == list(NEW_TRIAL_COLUMNS)
-    assert call_columns[-1] == "phase"
+    assert call_columns[-2:] == ["phase", "queue_s"]
     again = Store.in_job(tmp_path)  # migrated once: opening it again changes nothing
-    assert again.get_meta("schema_version") == 5
+    assert again.get_meta("schema_version") == 6
     again.close()
 
 
