@@ -65,6 +65,8 @@ def run(
     judge_model: Annotated[str | None, typer.Option(
         "--judge-model", help="provider/model judging tasks whose verifier calls a model "
                               "(default: the model each task names)")] = None,
+    seal_history: Annotated[bool | None, typer.Option(
+        "--seal-history", help="patch tasks: only the base commit's git history")] = None,
 ) -> None:
     """Run trials (variants x tasks x attempts); a re-run runs only what is missing."""
     from agentindex.commands.run import run_command
@@ -76,7 +78,7 @@ def run(
         "scratch": scratch, "trajectories": trajectories,
         "allow_unenforced_limits": allow_unenforced_limits,
         "executor": executor, "ray_address": ray_address,
-        "judge_model": judge_model}
+        "judge_model": judge_model, "seal_history": seal_history}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
                                console))
 
@@ -112,11 +114,24 @@ def view(
 def tasks_check(
     paths: Annotated[list[Path], typer.Argument(help="task directories or folders of tasks")],
     env: Annotated[str, typer.Option("-e", "--env")] = "bwrap",
+    run: Annotated[bool, typer.Option("--run/--no-run", help="--no-run: load and check the "
+                                      "tasks only, build and run nothing")] = True,
 ) -> None:
     """Load each task and run it with oracle (must score 1) and nop (must score 0)."""
     from agentindex.commands.check import check_command
 
-    _guard(lambda: check_command(paths, env, console))
+    _guard(lambda: check_command(paths, env, console, run))
+
+
+@tasks_app.command("audit")
+def tasks_audit(
+    paths: Annotated[list[Path], typer.Argument(help="task directories or folders of tasks")],
+) -> None:
+    """Build each task's environment and list what could reveal its fix (git history beyond
+    the base commit, remotes, baked-in /solution or /tests); exit 1 if anything is found."""
+    from agentindex.commands.audit import audit_command
+
+    _guard(lambda: audit_command(paths, console))
 
 
 @app.command()

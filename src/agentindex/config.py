@@ -37,6 +37,9 @@ class JobConfig(BaseModel):
     allow_unenforced_limits: bool = Field(default=False, description="run a task whose memory "
                                           "or cpu limits the backend cannot enforce, recording "
                                           "it on the trial, instead of refusing it")
+    seal_history: bool = Field(default=False, description="patch tasks: leave only the base "
+                               "commit's git history before the agent starts (a benchmark may "
+                               "ask for it too)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
     trajectories: bool = Field(default=True, description="record each trial's conversation at "
                                "the gateway (trials/<id>/trajectory.jsonl); off: no prompt or "

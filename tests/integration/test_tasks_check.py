@@ -55,3 +55,29 @@ def test_broken_tasks_fail_with_file_and_problem(tmp_path: Path) -> None:
         in lines["needs-build"]  # refused before any trial, the other tasks still checked
     assert "ok" in lines["good"] and "oracle 1, nop 0" in lines["good"]
     assert "7 of 8 task(s) failed" in out
+
+
+def test_no_run_loads_schema_1_3_tasks_and_names_what_is_broken(tmp_path: Path) -> None:
+    from tests.unit.tasks.test_schema13 import DEEPSWE_TOML, VERIFIER_DOCKERFILE, deepswe_task
+
+    root = tmp_path / "tasks"
+    good = deepswe_task(root)
+    incomplete = write_task(root, "incomplete", toml=DEEPSWE_TOML)
+    (incomplete / "tests" / "Dockerfile").write_text(VERIFIER_DOCKERFILE
+                                                     + "COPY config.json /tests/config.json\n")
+    write_task(root, "bad-mode", toml=DEEPSWE_TOML.replace('"separate"', '"elsewhere"'))
+    result = subprocess.run([sys.executable, "-m", "agentindex.cli", "tasks", "check", "--no-run",
+                             str(root)], capture_output=True, text=True, timeout=120,
+                            env={"COLUMNS": "400", "PATH": "/usr/bin:/bin"})
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"ok   {good} well-formed (schema 1.3, terminal)" in lines
+    assert f"ok   {incomplete} well-formed (schema 1.3, terminal)" in lines
+    assert (f"warn {incomplete / 'tests' / 'Dockerfile'}:3: COPY config.json: not in "
+            f"{incomplete / 'tests'}; the verifier's image cannot be built: every trial of this "
+            "task would be a verifier error") in lines
+    bad = root / "bad-mode"
+    assert any(line.startswith(f"FAIL {bad} {bad / 'task.toml'}: verifier.environment_mode: ")
+               for line in lines)
+    assert lines[-1] == "2 of 3 task(s) well-formed, 1 with warnings; 1 failed to load"
+    assert not (tmp_path / "jobs").exists()

@@ -234,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             results = []
             for cid, command in calls:
+                log(command=command)  # the command log the runner's leak check reads
                 print(f"$ {command}", flush=True)
                 results.append((cid, run_bash(command, args.command_timeout)))
             chat.add_results(results)

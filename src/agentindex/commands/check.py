@@ -1,6 +1,8 @@
 """``agentindex tasks check``: every task loads, the oracle scores 1 and nop scores 0.
 
 Each failure is one line naming the file and the problem; a broken task never stops the others.
+``--no-run`` only loads: every task is read as the runner would read it and checked for what
+would break a run (``tasks.wellformed``), without building or running anything.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from agentindex.store import Store
 from agentindex.tasks.catalog import Benchmark, BenchmarkDef, Selection
 from agentindex.tasks.loader import load_task
 from agentindex.tasks.model import Task
+from agentindex.tasks.wellformed import task_warnings
 
 EXPECTED = {"oracle": 1.0, "nop": 0.0}
 
@@ -103,7 +106,33 @@ def _runnable(tasks: list[Task], variants: list[Variant], backend: Backend
     return ok, findings
 
 
-def check_command(paths: list[Path], env: str, console: Console) -> int:
+def _print(findings: list[Finding], console: Console) -> None:
+    # One line per task, never folded: paths and messages must stay greppable.
+    for f in sorted(findings, key=lambda f: str(f.path)):
+        mark = "[green]ok  [/green]" if f.ok else "[red]FAIL[/red]"
+        console.print(f"{mark} {f.path} {escape(f.detail)}", highlight=False, soft_wrap=True)
+
+
+def load_only(paths: list[Path], console: Console) -> int:
+    """Load every task and list what would break a run; exit 1 when any task fails to load."""
+    tasks, findings = _load(task_dirs(paths))
+    warnings = {t.path: task_warnings(t) for t in tasks}
+    for t in tasks:
+        findings.append(Finding(t.path, True, f"well-formed (schema {t.config.schema_id}, "
+                                              f"{t.kind.value})"))
+    _print(findings, console)
+    for w in (w for ws in warnings.values() for w in ws):
+        console.print(f"[yellow]warn[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
+    failed, warned = sum(not f.ok for f in findings), sum(bool(w) for w in warnings.values())
+    console.print(f"{len(findings) - failed} of {len(findings)} task(s) well-formed"
+                  + (f", {warned} with warnings" if warned else "")
+                  + (f"; {failed} failed to load" if failed else ""), highlight=False)
+    return 1 if failed else 0
+
+
+def check_command(paths: list[Path], env: str, console: Console, run: bool = True) -> int:
+    if not run:
+        return load_only(paths, console)
     tasks, findings = _load(task_dirs(paths))
     work = Path(tempfile.mkdtemp(prefix="agentindex-check-"))
     variants, backend = expand_variants(["oracle", "nop"], []), get_backend(env)
@@ -120,10 +149,7 @@ def check_command(paths: list[Path], env: str, console: Console) -> int:
             findings += _verdicts(tasks, store)
         finally:
             store.close()
-    # One line per task, never folded: paths and messages must stay greppable.
-    for f in sorted(findings, key=lambda f: str(f.path)):
-        mark = "[green]ok  [/green]" if f.ok else "[red]FAIL[/red]"
-        console.print(f"{mark} {f.path} {escape(f.detail)}", highlight=False, soft_wrap=True)
+    _print(findings, console)
     failed = sum(not f.ok for f in findings)
     if failed:
         console.print(f"{failed} of {len(findings)} task(s) failed; trial artifacts: "

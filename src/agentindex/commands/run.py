@@ -44,6 +44,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         trajectories=config.trajectories, trajectory_max_text=config.trajectory_max_text,
         scratch_root=config.scratch, executor=get_executor(config.executor, config.ray_address),
         judge_model=config.judge_model,
+        seal_history=config.seal_history,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]

@@ -72,7 +72,8 @@ def build_report(jobs: Sequence[JobData], price_date: dt.date, pricer: Pricer) -
     return Report(
         format=REPORT_FORMAT, agentindex_version=__version__,
         job=", ".join(j.meta.name for j in jobs), jobs=[j.meta.name for j in jobs],
-        index_definition=meta.index_definition, index_weights=meta.index_weights,
+        index_definition=meta.index_definition, index_date=meta.index_date,
+        index_weights=meta.index_weights,
         price_date=price_date.isoformat(), price_sources=dict(sorted(pricer.sources.items())),
         ci=CIMethod(method="bootstrap, tasks resampled within each benchmark", level=LEVEL,
                     resamples=RESAMPLES, seed=SEED),
@@ -90,7 +91,8 @@ def _merged_meta(metas: list[JobMeta]) -> JobMeta:
                           "jobs were run under different index definitions: "
                           f"{sorted(map(str, defs))}")
     weights = next((m.index_weights for m in metas if m.index_weights), None)
-    return JobMeta(metas[0].name, metas[0].path, metas[0].index_definition, weights, [], None)
+    return JobMeta(metas[0].name, metas[0].path, metas[0].index_definition,
+                   metas[0].index_date, weights, [], None)
 
 
 def _variant_inputs(jobs: Sequence[JobData], benches: dict[str, set[str]], order: list[str],

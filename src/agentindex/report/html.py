@@ -95,9 +95,10 @@ def _definition(report: Report) -> str:
     weights = report.index_weights or {}
     parts = ", ".join(f"{escape(b)} × {w:g}" for b, w in weights.items())
     ci = report.ci
-    index = (f"<p><b>Index</b> {escape(report.index_definition)}: weighted mean of benchmark "
-             f"scores × 100 ({parts}). A benchmark score is the mean over its tasks of the mean "
-             f"reward over attempts.</p>") if report.index_definition else \
+    dated = f" (of {escape(report.index_date)})" if report.index_date else ""
+    index = (f"<p><b>Index</b> {escape(report.index_definition)}{dated}: weighted mean of "
+             f"benchmark scores × 100 ({parts}). A benchmark score is the mean over its tasks of "
+             f"the mean reward over attempts.</p>") if report.index_definition else \
         "<p>No index definition: benchmark scores only.</p>"
     sources = "".join(f"<li><code>{escape(m)}</code>: {escape(s)}</li>"
                       for m, s in report.price_sources.items()) or "<li>no priced model</li>"
@@ -125,11 +126,21 @@ def _details(report: Report) -> str:
                     f"<td>{_num(v.spend_retried_usd, '.4f')}</td>"
                     f"<td>{_num(v.spend_failed_usd, '.4f')}</td>"
                     f'<td class="reconciliation">{escape(reconciliation_text(v.reconciliation))}'
-                    "</td></tr>")
+                    f"</td><td>{_leaks(v)}</td></tr>")
     return ("<table><thead><tr><th>variant</th><th>errored trials by class</th>"
             "<th>total spend ($)</th><th>retried tries ($)</th><th>failed ($)</th>"
-            "<th>gateway vs self-report (rule)</th></tr></thead><tbody>"
+            "<th>gateway vs self-report (rule)</th><th>suspected answer leaks</th></tr></thead>"
+            "<tbody>"
             + "".join(rows) + "</tbody></table>")
+
+
+def _leaks(v: VariantFigures) -> str:
+    """The suspected-leak rate and the trials flagged (commands that reached past the base)."""
+    rate = v.suspected_leak_rate
+    if rate is None:
+        return "— (no command log)"
+    trials = v.suspected_leak_trials
+    return escape(f"{rate:.1%}" + (f": {', '.join(trials)}" if trials else ""))
 
 
 def _chart(c: Chart) -> str:

@@ -29,6 +29,7 @@ class JobMeta:
     name: str
     path: Path
     index_definition: str | None
+    index_date: str | None  # when the index definition took effect (YYYY-MM-DD)
     index_weights: dict[str, float] | None
     benchmarks: list[str]
     price_date: dt.date | None  # meta.price_date, else the UTC date the job was created
@@ -59,8 +60,9 @@ def read_meta(store: Store, job_dir: Path) -> JobMeta:
     price_date = (dt.date.fromisoformat(date) if date else
                   dt.datetime.fromtimestamp(created, dt.UTC).date() if created else None)
     return JobMeta(job_dir.name, job_dir, store.get_meta("index_definition"),
-                   store.get_meta("index_weights"), store.get_meta("benchmarks") or [],
-                   price_date, store.get_meta("benchmark_labels") or {})
+                   store.get_meta("index_date"), store.get_meta("index_weights"),
+                   store.get_meta("benchmarks") or [], price_date,
+                   store.get_meta("benchmark_labels") or {})
 
 
 def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:

@@ -26,6 +26,8 @@ def leaderboard(report: Report) -> Table:
     title = f"agentindex · {report.job}"
     if report.index_definition:
         title += f" · index {report.index_definition}"
+        if report.index_date:
+            title += f" of {report.index_date}"
     title += f" · prices of {report.price_date}"
     table = Table(title=title)
     table.add_column("variant")

@@ -80,7 +80,16 @@ def variant_report(v: VariantInput, pricer: Pricer, label: str | None = None) ->
         time_per_task_s=_mean_of([t.agent_s for t in counted], 3),
         env_time_per_task_s=_mean_of([t.env_s for t in counted], 3),
         verify_time_per_task_s=_mean_of([t.verify_s for t in counted], 3),
-        **_spend(v, pricer))
+        **_spend(v, pricer), **leak_summary(v.trials))
+
+
+def leak_summary(trials: list[TrialResult]) -> dict[str, Any]:
+    """``suspected_leak_rate``: flagged trials / trials whose commands were checked (``None`` when
+    none was: the harness kept no command log); ``suspected_leak_trials``: their ids."""
+    checked = [t for t in trials if t.suspected_leaks is not None]
+    flagged = sorted(t.trial_id for t in checked if t.suspected_leaks)
+    return {"suspected_leak_rate": round(len(flagged) / len(checked), 4) if checked else None,
+            "suspected_leak_trials": flagged}
 
 
 Values = list[tuple[str, float | None]]  # (task digest, what the trial contributes)

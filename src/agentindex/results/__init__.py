@@ -15,6 +15,7 @@ from agentindex.results.trial import (
     TRIAL_FORMAT,
     FailedTry,
     SelfReportResult,
+    SuspectedLeak,
     Tokens,
     TrialResult,
     VariantInfo,
@@ -23,5 +24,5 @@ from agentindex.results.trial import (
 )
 
 __all__ = ["CALL_FORMAT", "REPORT_FORMAT", "TRIAL_FORMAT", "CallRecord", "FailedTry", "Report",
-           "SelfReportResult", "Tokens", "TrialResult", "VariantInfo", "load_report_file",
-           "load_trial_result", "read_report", "read_trial_result"]
+           "SelfReportResult", "SuspectedLeak", "Tokens", "TrialResult", "VariantInfo",
+           "load_report_file", "load_trial_result", "read_report", "read_trial_result"]

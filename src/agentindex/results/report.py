@@ -120,6 +120,12 @@ class VariantFigures(Record):
                                     description="the judge models its trials were graded by")
     answers_extracted: int = Field(default=0, description=(
         "qna trials whose answer was taken from the agent's final message (no answer file)"))
+    suspected_leak_rate: float | None = Field(
+        default=None, description="trials with a command that reached beyond the base commit / "
+                                  "trials whose commands were checked; None: none was checked "
+                                  "(no patch task, or the harness kept no command log)")
+    suspected_leak_trials: list[str] = Field(default_factory=list,
+                                             description="ids of the trials flagged, sorted")
 
 
 class CIMethod(Record):
@@ -139,6 +145,8 @@ class Report(Record):
     job: str = Field(description="job names, comma separated")
     jobs: list[str] = Field(description="the job directories' names")
     index_definition: str | None = Field(description="e.g. 'coding-agent-index@1'; None: no index")
+    index_date: str | None = Field(default=None, description="when the index definition took "
+                                   "effect (YYYY-MM-DD); None: no index, or it names no date")
     index_weights: dict[str, float] | None = Field(description="benchmark -> weight in the index")
     price_date: str = Field(description="the date calls were priced at (YYYY-MM-DD)")
     price_sources: dict[str, str] = Field(description="model -> the price sheet that priced it")
@@ -173,10 +181,15 @@ def _from_report_3(d: dict[str, Any]) -> dict[str, Any]:
     variants = [{**v, "grading_cost_per_task_usd": None, "grading_calls_per_task": None,
                  "judge_models": [], "answers_extracted": 0} for v in d.get("variants", [])]
     return {**d, "benchmark_labels": {}, "judge_models": [], "variants": variants}
+    """report/3 had no index date and no answer-leak figures: neither was recorded, so the
+    date is unknown (null), the leak rate unmeasured (null) and no trial flagged."""
+    variants = [{**v, "suspected_leak_rate": None, "suspected_leak_trials": []}
+                for v in d.get("variants", [])]
+    return {**d, "index_date": None, "variants": variants}
 
 
 def read_report(data: Any, source: object) -> Report:
-    """A parsed ``report.json`` as a :class:`Report`, upgraded from report/2."""
+    """A parsed ``report.json`` as a :class:`Report`, upgraded from report/2 or report/3."""
     return read_versioned(Report, data, source, REPORT_FORMAT,
                           {"agentindex.report/2": ("agentindex.report/3", _from_report_2),
                            "agentindex.report/3": (REPORT_FORMAT, _from_report_3)})

@@ -72,6 +72,14 @@ class FailedTry(Record):
     finished_at: float = Field(description="unix time the try ended")
 
 
+class SuspectedLeak(Record):
+    """A command from the harness's own log that reached beyond the task's base commit (it may
+    have read the fix from git history)."""
+
+    command: str = Field(description="the command as the harness logged it")
+    why: str = Field(description="what it reached, e.g. 'git log --all walks every ref'")
+
+
 class TrialResult(Record):
     """A finished trial (variant × task × attempt), after every try the policy allowed."""
 
@@ -120,6 +128,10 @@ class TrialResult(Record):
         "the model the verifier's judge ran on (provider/model); None: the task needs none"))
     answer_extracted: bool = Field(default=False, description=(
         "qna: the agent wrote no answer file; its final message was written there for grading"))
+    suspected_leaks: list[SuspectedLeak] | None = Field(
+        default=None, description="commands that reached beyond the base commit ([] none); "
+                                  "None: not checked (not a patch task, or the harness kept no "
+                                  "command log)")
 
 
 def _from_trial_1(d: dict[str, Any]) -> dict[str, Any]:
@@ -132,12 +144,13 @@ def _from_trial_1(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _from_trial_2(d: dict[str, Any]) -> dict[str, Any]:
-    """trial/2 had no judge: its verifier called no model, and the agent's answer was its own."""
-    return {**d, "judge_model": None, "answer_extracted": False}
+    """trial/2 had no judge (its verifier called no model, the agent's answer was its own) and
+    no ``suspected_leaks`` (no command was checked: ``None``)."""
+    return {**d, "judge_model": None, "answer_extracted": False, "suspected_leaks": None}
 
 
 def read_trial_result(data: Any, source: object) -> TrialResult:
-    """A parsed ``result.json`` as a :class:`TrialResult`, upgraded from trial/1."""
+    """A parsed ``result.json`` as a :class:`TrialResult`, upgraded from trial/1 or trial/2."""
     return read_versioned(TrialResult, data, source, TRIAL_FORMAT,
                           {"agentindex.trial/1": ("agentindex.trial/2", _from_trial_1),
                            "agentindex.trial/2": (TRIAL_FORMAT, _from_trial_2)})

@@ -12,7 +12,14 @@ import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from agentindex.results import CallRecord, FailedTry, SelfReportResult, TrialResult, VariantInfo
+from agentindex.results import (
+    CallRecord,
+    FailedTry,
+    SelfReportResult,
+    SuspectedLeak,
+    TrialResult,
+    VariantInfo,
+)
 from agentindex.runner.policy import Policy
 from agentindex.runner.trial import TrialPlan, TrialSettings, TryOutcome, run_try
 
@@ -77,6 +84,8 @@ def _result(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         self_report_error=out.self_report_error,
         limits_not_enforced=list(out.limits_not_enforced), judge_model=out.judge_model,
         answer_extracted=out.answer_extracted, host=socket.gethostname(),
+        suspected_leaks=[SuspectedLeak(command=leak.command, why=leak.why) for leak in out.leaks]
+        if out.leaks is not None else None,
         node_id=node_id, refused_tool_calls=out.refused_tool_calls)
 
 

@@ -58,6 +58,7 @@ class JobSpec:
     internet: bool | None = None  # None: each task's own allow_internet
     allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
     judge_model: str | None = None  # None: the judge model each judged task names
+    seal_history: bool = False  # patch tasks: only the base's git history (also per benchmark)
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
     executor: Executor = field(default_factory=LocalExecutor)  # where the trials run
     trajectories: bool = True  # capture each trial's conversation at the gateway
@@ -110,7 +111,9 @@ def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
                     tid = trial_id(variant, task.digest, attempt)
                     if tid not in seen:
                         seen.add(tid)
-                        yield TrialPlan(tid, variant, task, bench.ref, attempt)
+                        yield TrialPlan(tid, variant, task, bench.ref, attempt,
+                                        bench.definition.score_key,
+                                        spec.seal_history or bench.definition.seal_history)
 
 
 def _tasks(spec: JobSpec) -> list[Task]:
@@ -132,6 +135,7 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     if store.get_meta("created_at") is None:
         store.set_meta("created_at", time.time())
     store.set_meta("index_definition", index.ref if index else None)
+    store.set_meta("index_date", index.date.isoformat() if index and index.date else None)
     store.set_meta("index_weights",
                    {c.benchmark: c.weight for c in index.components} if index else None)
     store.set_meta("benchmarks", [b.ref for b in spec.selection.benchmarks])

@@ -2,7 +2,8 @@
 
 If WORKDIR is not a git repository (as when a bwrap environment copies plain files), the harness
 commits it as the base before the agent starts, so ``git diff`` is defined for every patch task.
-``metadata.base_commit``, when the task names one, is the base instead of HEAD.
+``metadata.base_commit`` (or DeepSWE's ``base_commit_hash``), when the task names one, is the base
+instead of HEAD.
 """
 
 from __future__ import annotations
@@ -10,14 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentindex.errors import SandboxError
+from agentindex.runner.history import GIT_ENV, script, task_base
 from agentindex.sandbox import Sandbox
 from agentindex.tasks.model import Task
-
-# safe.directory: the repository may belong to another uid than the one git runs as.
-GIT_ENV = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory",
-           "GIT_CONFIG_VALUE_0": "*", "GIT_AUTHOR_NAME": "agentindex",
-           "GIT_AUTHOR_EMAIL": "agentindex@localhost", "GIT_COMMITTER_NAME": "agentindex",
-           "GIT_COMMITTER_EMAIL": "agentindex@localhost"}
 
 BASE_SCRIPT = """set -e
 if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -36,7 +32,15 @@ async def patch_base(sandbox: Sandbox, task: Task, logs: Path) -> str:
     head = (logs / "base.out").read_text().strip().splitlines()
     if result.exit_code != 0 or not head:
         raise SandboxError(f"could not record the patch base: {(logs / 'base.err').read_text()}")
-    return str(task.config.metadata.get("base_commit") or head[-1])
+    return task_base(task) or head[-1]
+
+
+async def seal_history(sandbox: Sandbox, base: str, logs: Path) -> None:
+    """Leave only ``base``'s history (and HEAD) in the repository before the agent starts."""
+    result = await sandbox.exec(["bash", "-c", script("seal_history"), "seal", base], env=GIT_ENV,
+                                timeout=600, stdout=logs / "seal.out", stderr=logs / "seal.err")
+    if result.exit_code != 0:
+        raise SandboxError(f"--seal-history failed: {(logs / 'seal.err').read_text()[-400:]}")
 
 
 async def save_patch(sandbox: Sandbox, base: str, dest: Path, logs: Path) -> None:

@@ -4,6 +4,7 @@ failure: every error becomes an error class on the outcome (the one broad ``exce
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 import traceback
 from collections.abc import Mapping
@@ -22,9 +23,11 @@ from agentindex.errors import (
 )
 from agentindex.gateway import CallRecord, Gateway
 from agentindex.runner.answers import extract_answer
+from agentindex.runner.history import Leak, future_commits, harness_commands, leaks_in
 from agentindex.runner.judging import judge_env, judge_model_for, judge_problem
 from agentindex.runner.metering import Metering, metered
-from agentindex.runner.patch import patch_base, save_patch
+from agentindex.runner.patch import patch_base, save_patch, seal_history
+from agentindex.runner.separate import keep_artifacts, restore_artifacts, run_collect_hooks
 from agentindex.runner.variants import Variant
 from agentindex.runner.verify import Verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
@@ -53,6 +56,8 @@ class TrialPlan:
     task: Task
     benchmark: str
     attempt: int
+    score_key: str | None = None  # the benchmark's reward.json key that is the score
+    seal_history: bool = False  # patch tasks: only the base commit's history before the agent
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class TryOutcome:
     calls: list[CallRecord] = field(default_factory=list)  # the agent's, then the grading ones
     judge_model: str | None = None
     answer_extracted: bool = False
+    leaks: list[Leak] | None = None  # None: no command log to check (not measured)
     refused_tool_calls: int | None = None  # None: no trajectory captured
 
     def fail(self, error: ErrorClass, message: str) -> None:
@@ -110,12 +116,28 @@ def agent_for(variant: Variant) -> Agent:
 
 def network_for(task: Task, agent: Agent, internet: bool | None = None,
                 judged: bool = False) -> Network:
-    """Internet off (the task's setting, or ``internet`` when the run overrides it): an agent
-    that uses a model, or a task whose verifier calls a judge (``judged``), reaches only the
-    gateway; others nothing."""
-    if (internet if internet is not None else internet_allowed(task)) is False:
+    """Internet off (the agent phase's setting, or ``internet`` when the run overrides it): an
+    agent that uses a model, or a task whose verifier calls a judge (``judged``), reaches only
+    the gateway; others nothing."""
+    if internet_allowed(task, "agent", internet) is False:
         return Network.GATEWAY if agent.uses_model or judged else Network.NONE
     return Network.HOST  # the gateway is on the host's loopback
+
+
+def _check_shared_network(task: Task, network: Network, internet: bool | None) -> None:
+    """A shared environment keeps one network for both phases: refuse a verifier that must have
+    none where the agent's phase has the host's (it could not be enforced)."""
+    verifier = internet_allowed(task, "verifier", internet)
+    if not task.config.verifier.separate and verifier is False and network is Network.HOST:
+        raise UnsupportedBySandbox(
+            f"{task.toml_path}: verifier.network_mode: the verifier must have no network but "
+            "shares the agent's environment, which has it; a shared environment cannot change "
+            "its network between phases (use environment_mode = \"separate\")")
+
+
+def verifier_network(task: Task, internet: bool | None = None) -> Network:
+    """A separate verifier's network: none when its phase (or the run) says no internet."""
+    return Network.NONE if internet_allowed(task, "verifier", internet) is False else Network.HOST
 
 
 async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int) -> TryOutcome:
@@ -145,6 +167,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     settings.backend.check(task, network)
     limits = limits_for(task)
     out.limits_not_enforced = check_limits(task, limits, settings)
+    _check_shared_network(task, network, settings.internet)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
     cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
@@ -165,9 +188,15 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
         finally:
             if metering is not None:
                 out.refused_tool_calls = metering.refused
+    if task.config.verifier.separate:
+        vspec = dataclasses.replace(
+            spec, scratch=spec.scratch.with_name(spec.scratch.name + "-verifier"), verifier=True,
+            network=verifier_network(task, settings.internet), netns=None,
+            limits=limits_for(task, verifier=True), ro_mounts={})
+        await _separate_verify(plan, settings, vspec, art, out, try_no)
     if out.verify_s is not None and out.error_class is not ErrorClass.VERIFIER_TIMEOUT:
         try:
-            out.verdict = read_reward(art / "verifier")
+            out.verdict = read_reward(art / "verifier", plan.score_key)
         except VerifierError as e:
             out.fail(e.error_class, str(e))
         problem = judge_problem(art / "verifier") if out.judge_model else None
@@ -203,15 +232,48 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
         try:
             base = await patch_base(sandbox, task, art / "setup") \
                 if task.kind is TaskKind.PATCH else None
+            future: set[str] = set()
+            if base is not None:
+                if plan.seal_history:
+                    await seal_history(sandbox, base, art / "setup")
+                future = await future_commits(sandbox, base, art / "setup")
             out.env_s = time.monotonic() - t0
             await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
             out.answer_extracted = await extract_answer(sandbox, task, out.self_report,
                                                         art / "setup")
             if base is not None:
+                await _check_leaks(sandbox, base, future, art, out)
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
-            await _verify_phase(plan, settings, sandbox, art, out, try_no, spec.netns)
+            if task.config.verifier.separate:  # extract the work; grading happens elsewhere
+                await run_collect_hooks(sandbox, task, art / "setup", settings.timeout_multiplier)
+                await keep_artifacts(sandbox, task, art / "artifacts")
+            else:
+                await _verify_phase(plan, settings, sandbox, art, out, try_no, spec.netns)
         finally:
             await sandbox.get("/logs/agent", art / "agent")
+            if not task.config.verifier.separate:
+                await sandbox.get("/logs/verifier", art / "verifier")
+
+
+async def _check_leaks(sandbox: Sandbox, base: str, future: set[str], art: Path,
+                       out: TryOutcome) -> None:
+    """Flag the commands the agent ran (from the harness's own log) that reach beyond the base."""
+    await sandbox.get("/logs/agent", art / "agent")
+    commands = harness_commands(art / "agent")
+    if commands is not None:
+        out.leaks = await leaks_in(sandbox, base, commands, future, art / "setup")
+
+
+async def _separate_verify(plan: TrialPlan, settings: TrialSettings, spec: SandboxSpec,
+                           art: Path, out: TryOutcome, try_no: int) -> None:
+    """A pristine sandbox from tests/Dockerfile (which holds the tests), given only the kept
+    artifacts; the agent's sandbox is gone by now."""
+    async with settings.backend.sandbox(spec) as sandbox:
+        try:
+            await restore_artifacts(sandbox, art / "artifacts")
+            await _verify_phase(plan, settings, sandbox, art, out, try_no, spec.netns,
+                                put_tests=False)
+        finally:
             await sandbox.get("/logs/verifier", art / "verifier")
 
 
@@ -264,12 +326,15 @@ def upstream_failure(calls: list[CallRecord]) -> str | None:
 
 
 async def _verify_phase(plan: TrialPlan, settings: TrialSettings, sandbox: Sandbox, art: Path,
-                        out: TryOutcome, try_no: int, netns: Path | None) -> None:
-    """Tests go in only now; test.sh's exit code is ignored: the reward file decides. A judge
-    gets a gateway route of its own, open only while the verifier runs."""
+                        out: TryOutcome, try_no: int, netns: Path | None,
+                        put_tests: bool = True) -> None:
+    """Tests go in only now (a separate verifier's image holds them already); test.sh's exit
+    code is ignored: the reward file decides. A judge gets a gateway route of its own, open only
+    while the verifier runs."""
     task = plan.task
     timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
-    await sandbox.put(task.tests_dir, "/tests")
+    if put_tests:
+        await sandbox.put(task.tests_dir, "/tests")
     async with AsyncExitStack() as stack:
         if out.judge_model is None:
             env = resolve_env(task.config.verifier.env, settings.environ or {},

@@ -52,6 +52,9 @@ class SandboxSpec:
     limits: Limits = Limits()
     netns: Path | None = None  # the network namespace to run in; set iff network is GATEWAY
     ro_mounts: Mapping[str, Path] = field(default_factory=dict)  # sandbox path -> host dir
+    # A task's separate verifier environment (schema 1.3): built from tests/Dockerfile (its build
+    # context tests/), not environment/; the agent never runs in it.
+    verifier: bool = False
 
 
 @dataclass(frozen=True)

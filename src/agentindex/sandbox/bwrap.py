@@ -2,8 +2,10 @@
 
 Layout inside: WORKDIR (e.g. ``/app``) and ``/logs`` writable, private ``/tmp`` and HOME, ``/tests``
 bound only once ``put`` has copied it in (after the agent stopped), ``/solution`` only for the
-oracle. Every ``exec`` is its own bwrap with a new PID namespace: when the command ends or is
-killed, every process it started dies with the namespace.
+oracle. A separate verifier (schema 1.3) gets a fresh copy of the task's environment with the files
+its ``tests/Dockerfile`` adds at ``/tests``, where that Dockerfile does no more than that. Every
+``exec`` is its own bwrap with a new PID namespace: when the command ends or is killed, every
+process it started dies with the namespace.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class BwrapBackend:
 
     def check(self, task: Task, network: Network) -> None:
         environment(task)  # raises when the Dockerfile needs a real build
+        if task.config.verifier.separate:
+            tests_layer(task)  # and so does a verifier's that does more than add files
         if not shutil.which(self.bwrap):
             raise SandboxError("bubblewrap is not installed: run `make setup` "
                                "(or apt-get install bubblewrap)")
@@ -101,6 +105,36 @@ def _environment(path: Path, digest: str, image: str | None) -> Environment:
     return env
 
 
+def tests_layer(task: Task) -> Environment:
+    """A separate verifier's ``tests/Dockerfile`` as bwrap honours it: FROM the task's own image,
+    files COPY'd into /tests, ENV. The verifier then runs in a fresh copy of the task's
+    environment with those files at /tests; anything else is refused, naming the file."""
+    return _tests_layer(task.path, task.digest, task.config.environment.docker_image)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tests_layer(path: Path, digest: str, image: str | None) -> Environment:
+    dockerfile = path / "tests" / "Dockerfile"
+    layer = parse_dockerfile(dockerfile)
+    own = {image, _environment(path, digest, image).base_image} - {None}
+    if layer.base_image not in own:
+        raise UnsupportedBySandbox(
+            f"{dockerfile}: FROM {layer.base_image}: bwrap runs a separate verifier only in the "
+            f"task's own environment (FROM {' or '.join(sorted(map(str, own)))}); use the "
+            "container backend (-e container)")
+    for copy in layer.copies:
+        if not (copy.dest + "/").startswith("/tests/"):
+            raise UnsupportedBySandbox(
+                f"{dockerfile}:{copy.line}: COPY to {copy.dest}: bwrap adds a verifier's files "
+                "only under /tests; use the container backend (-e container)")
+    for package, line in layer.apt_packages.items():
+        if not host_has_package(package):
+            raise UnsupportedBySandbox(f"{dockerfile}:{line}: apt-get install {package}: not "
+                                       "installed on this host; use the container backend")
+    return Environment(base_image=layer.base_image, workdir="/tests", copies=layer.copies,
+                       env=layer.env)
+
+
 @functools.cache
 def host_has_package(package: str) -> bool:
     result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True,
@@ -116,6 +150,7 @@ class BwrapSandbox:
         self.cgroup_root = cgroup_root if spec.limits != Limits() else None
         self.cgroup: Cgroup | None = None
         self.env = environment(spec.task)
+        self.tests = tests_layer(spec.task) if spec.verifier else None
         self.workdir = self.env.workdir
         root = spec.scratch
         self.dirs = {"work": root / "work", "logs": root / "logs", "tmp": root / "tmp",
@@ -131,6 +166,11 @@ class BwrapSandbox:
         task = self.spec.task
         await asyncio.to_thread(materialize, self.env, task.environment_dir, self.dirs["work"],
                                 task.environment_dir / "Dockerfile")
+        if self.tests is not None:  # a separate verifier: its image's files at /tests
+            host = self.spec.scratch / "verifier-tests"
+            await asyncio.to_thread(materialize, self.tests, task.tests_dir, host,
+                                    task.verifier_dockerfile)
+            self.mounts["/tests"] = host
         if self.cgroup_root is not None:
             self.cgroup = await asyncio.to_thread(Cgroup.create, self.spec.limits,
                                                   self.cgroup_root)
@@ -164,7 +204,8 @@ class BwrapSandbox:
         for target, source in {**self.spec.ro_mounts, **self.mounts}.items():
             args += ["--ro-bind", str(source), target]
         args += ["--chdir", cwd, "--clearenv"]
-        full_env = {"PATH": PATH, "HOME": HOME, "LANG": "C.UTF-8", **self.env.env,
+        layer = self.tests.env if self.tests is not None else {}
+        full_env = {"PATH": PATH, "HOME": HOME, "LANG": "C.UTF-8", **self.env.env, **layer,
                     **self.spec.env, **env}
         for key, value in full_env.items():
             args += ["--setenv", key, value]

@@ -171,7 +171,9 @@ class ContainerSandbox:
         await self.backend.remove_stale_once()
         for sub in ("agent", "verifier"):
             (self.logs / sub).mkdir(parents=True, exist_ok=True)
-        image = await self.backend.images.image_for(self.spec.task, self.spec.scratch / "build.log")
+        images, log = self.backend.images, self.spec.scratch / "build.log"
+        image = await (images.verifier_image_for if self.spec.verifier else images.image_for)(
+            self.spec.task, log)
         self.workdir = await self.backend.images.workdir(image)
         argv = run_argv(self.engine, self.spec, image, self.name, self.logs, self.backend.init)
         try:
@@ -214,6 +216,11 @@ class ContainerSandbox:
         await engine_call([self.engine, "restart", "-t", "0", self.name])
 
     async def put(self, src: Path, dest: str) -> None:
+        if dest == "/logs" or dest.startswith("/logs/"):  # a host directory mounted in
+            host = self.logs / dest[len("/logs"):].lstrip("/")
+            await asyncio.to_thread(shutil.copytree, src, host, symlinks=True,
+                                    dirs_exist_ok=True)
+            return
         (await engine_call([self.engine, "exec", self.name, "mkdir", "-p", dest])).check(
             f"mkdir {dest}")
         (await engine_call([self.engine, "cp", f"{src}/.", f"{self.name}:{dest}"])).check(

@@ -16,6 +16,7 @@ from agentindex.sandbox.process import kill_group, run_process
 from agentindex.tasks.model import Task
 
 IMAGE_REPO = "localhost/agentindex-env"
+VERIFIER_REPO = "localhost/agentindex-verifier"
 ENGINES = ("podman", "docker")
 ENGINE_TIMEOUT_S = 120.0
 
@@ -117,17 +118,42 @@ class ImageCache:
                 await self._build(task, tag, log)
         return tag
 
-    async def _build(self, task: Task, tag: str, log: Path) -> None:
-        timeout = task.config.environment.build_timeout_sec
-        argv = [self.engine, "build", "-t", tag, "--label", "agentindex.task=" + task.name,
-                "-f", str(task.environment_dir / "Dockerfile"), str(task.environment_dir)]
+    async def verifier_image_for(self, task: Task, log: Path) -> str:
+        """The image of ``task``'s separate verifier: ``tests/Dockerfile`` built with ``tests/``
+        as its context. Its ``FROM`` names the task's image (``docker_image``); when that image
+        was built here from environment/Dockerfile instead, the build maps the name to it."""
+        agent_image = await self.image_for(task, log)
+        named = task.config.environment.docker_image
+        contexts = [f"{named}=docker-image://{agent_image}"] if named and named != agent_image \
+            else []
+        digest = hashlib.sha256(f"{context_digest(task.tests_dir)}\0{agent_image}\0"
+                                f"{contexts}".encode()).hexdigest()[:20]
+        tag = f"{VERIFIER_REPO}:{digest}"
+        async with self._locks.setdefault(tag, asyncio.Lock()):
+            if not await self.exists(tag):
+                own = task.config.verifier.environment
+                timeout = own.build_timeout_sec if own else \
+                    task.config.environment.build_timeout_sec
+                await self._build(task, tag, log, task.verifier_dockerfile, task.tests_dir,
+                                  timeout, contexts)
+        return tag
+
+    async def _build(self, task: Task, tag: str, log: Path, dockerfile: Path | None = None,
+                     context: Path | None = None, timeout: float | None = None,
+                     contexts: list[str] | None = None) -> None:
+        timeout = timeout or task.config.environment.build_timeout_sec
+        dockerfile = dockerfile or task.environment_dir / "Dockerfile"
+        argv = [self.engine, "build", "-t", tag, "--label", "agentindex.task=" + task.name]
+        for ctx in contexts or []:
+            argv += ["--build-context", ctx]
+        argv += ["-f", str(dockerfile), str(context or task.environment_dir)]
         result = await run_process(argv, timeout=timeout, stdout=log, stderr=log)
         if result.timed_out:
-            raise SandboxError(f"{task.path}: image build timed out after {timeout:g} s "
+            raise SandboxError(f"{dockerfile}: image build timed out after {timeout:g} s "
                                f"(build_timeout_sec); log: {log}")
         if result.exit_code != 0:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
-            raise SandboxError(f"{task.path}: image build failed (exit {result.exit_code}):\n"
+            raise SandboxError(f"{dockerfile}: image build failed (exit {result.exit_code}):\n"
                                f"{tail}")
 
     async def workdir(self, image: str) -> str:

@@ -1,18 +1,16 @@
-"""Internet policy: whether a task's sandbox may reach the internet, from its ``task.toml``."""
+"""Internet policy: whether a phase of a task may reach the internet. The task's own answer
+(a phase's ``network_mode``, else ``allow_internet`` / ``[environment] network_mode``) is
+``TaskConfig.internet``, beside the fields it reads; a run may override it for every task."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from agentindex.tasks.model import Task
 
-# ``network_mode`` values (newer task schemas) that mean "no internet".
-NO_INTERNET_MODES = frozenset({"none", "no-internet", "offline", "isolated"})
 
-
-def internet_allowed(task: Task) -> bool | None:
-    """The task's ``allow_internet``, else its ``network_mode``; None when it says neither."""
-    env = task.config.environment
-    if env.allow_internet is not None:
-        return env.allow_internet
-    if env.network_mode is not None:
-        return env.network_mode.lower() not in NO_INTERNET_MODES
-    return None
+def internet_allowed(task: Task, phase: Literal["agent", "verifier"] = "agent",
+                     override: bool | None = None) -> bool | None:
+    """``override`` when the run sets one, else what the task says for ``phase``; None when
+    neither says."""
+    return override if override is not None else task.config.internet(phase)

@@ -29,9 +29,14 @@ LIMIT_OF = {"memory": "memory_mb", "pids": "pids", "cpu": "cpus"}  # v1 controll
 CFS_PERIOD_US = 100_000
 
 
-def limits_for(task: Task, pids: int | None = DEFAULT_PIDS) -> Limits:
+def limits_for(task: Task, pids: int | None = DEFAULT_PIDS, verifier: bool = False) -> Limits:
+    """The agent environment's limits, or (``verifier``) the separate verifier environment's:
+    ``[verifier.environment]``, falling back to ``[environment]`` where it says nothing."""
     env = task.config.environment
-    return Limits(cpus=env.cpus, memory_mb=env.memory_limit_mb, pids=pids)
+    own = task.config.verifier.environment if verifier else None
+    return Limits(cpus=own.cpus if own and own.cpus is not None else env.cpus,
+                  memory_mb=own.memory_limit_mb if own and own.memory_limit_mb is not None
+                  else env.memory_limit_mb, pids=pids)
 
 
 def _v2(root: Path) -> bool:

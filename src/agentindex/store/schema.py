@@ -36,8 +36,9 @@ from agentindex.results.base import Record
 # 4: trials gained host and node_id (where the trial ran: a Ray executor's node).
 # 5: calls gained phase (agent | grading); trials gained judge_model and answer_extracted.
 # 6: calls gained queue_s (the wait for a local model).
-# 7: trials gained refused_tool_calls, calls gained trajectory_line (trajectory capture).
-SCHEMA_VERSION = 7
+# 7: trials gained suspected_leaks (commands that reached beyond the base commit).
+# 8: trials gained refused_tool_calls, calls gained trajectory_line (trajectory capture).
+SCHEMA_VERSION = 8
 
 # What moves a store from one version to the next (the step is one transaction).
 MIGRATIONS: dict[int, list[str]] = {
@@ -49,7 +50,8 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE trials ADD COLUMN judge_model VARCHAR",
         "ALTER TABLE trials ADD COLUMN answer_extracted BOOLEAN NOT NULL DEFAULT 0"],
     5: ["ALTER TABLE calls ADD COLUMN queue_s FLOAT"],
-    6: ["ALTER TABLE trials ADD COLUMN refused_tool_calls INTEGER",
+    6: ["ALTER TABLE trials ADD COLUMN suspected_leaks JSON"],
+    7: ["ALTER TABLE trials ADD COLUMN refused_tool_calls INTEGER",
         "ALTER TABLE calls ADD COLUMN trajectory_line INTEGER"],
 }
 

@@ -3,6 +3,7 @@ by path). ``resolve_datasets`` turns what ``-d`` names into benchmarks with thei
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import os
 from collections.abc import Mapping
@@ -39,6 +40,8 @@ class BenchmarkDef(BaseModel):
     seal_history: bool = Field(default=False, description=(
         "patch tasks: the agent's repository holds only the base commit's history"))
     source: SourceRef | None = Field(default=None, description="where the tasks come from")
+    score_key: str | None = Field(default=None, description="the reward.json key that is the "
+                                  "score (default: 'reward', or the only key)")
 
     @property
     def ref(self) -> str:
@@ -58,6 +61,7 @@ class IndexDef(BaseModel):
     name: str
     version: str
     description: str = ""
+    date: dt.date | None = Field(default=None, description="when this definition took effect")
     attempts: int = Field(default=1, ge=1)
     components: list[Component] = Field(min_length=1)
 

@@ -29,8 +29,8 @@ def read_toml(path: Path) -> dict[str, Any]:
 def validation_error(path: Path, err: ValidationError) -> ConfigError:
     """The first pydantic error as one line naming the dotted field."""
     first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
-    return ConfigError(path, field, first["msg"])
+    dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+    return ConfigError(path, dotted.lstrip(".") or None, first["msg"])
 
 
 def task_digest(path: Path) -> str:
@@ -63,6 +63,7 @@ def load_task(path: Path, default_kind: TaskKind = TaskKind.TERMINAL) -> Task:
     if not (path / "tests" / "test.sh").is_file():
         raise ConfigError(path / "tests" / "test.sh", None,
                           "missing: the verifier runs tests/test.sh")
+    _check_separate(config, path, toml_path)
     kind_text = config.metadata.get("kind", default_kind.value)
     try:
         kind = TaskKind(kind_text)
@@ -73,6 +74,17 @@ def load_task(path: Path, default_kind: TaskKind = TaskKind.TERMINAL) -> Task:
     name = config.task.name or path.name
     return Task(name=name, path=path, kind=kind, instruction=instruction, config=config,
                 digest=task_digest(path))
+
+
+def _check_separate(config: TaskConfig, path: Path, toml_path: Path) -> None:
+    """A separate verifier needs something to build or run: tests/Dockerfile or an image."""
+    if not config.verifier.separate:
+        return
+    image = config.verifier.environment.docker_image if config.verifier.environment else None
+    if not (path / "tests" / "Dockerfile").is_file() and not image:
+        raise ConfigError(toml_path, "verifier.environment_mode",
+                          '"separate" needs tests/Dockerfile (or [verifier.environment] '
+                          "docker_image) to build the verifier's environment from")
 
 
 def load_manifest(path: Path, default_kind: TaskKind) -> list[Task]:

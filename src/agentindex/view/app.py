@@ -39,7 +39,7 @@ def make_app(job_dir: Path) -> web.Application:
 
 async def _index(request: web.Request) -> web.Response:
     entries = request.app[ENTRIES]
-    filters = {k: request.query.get(k) for k in ("variant", "benchmark", "outcome")}
+    filters = {k: request.query.get(k) for k in ("variant", "benchmark", "outcome", "leak")}
     variants = sorted({e.variant for e in entries})
     benchmarks = sorted({b for e in entries for b in e.benchmarks})
     html = index_page(request.app[JOB].name, entries, filters, variants, benchmarks)

@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from agentindex.results import CallRecord
+from agentindex.results import CallRecord, TrialResult
 from agentindex.results.trajectory import Event
 from agentindex.view.data import OutputFile, TrialEntry
 from agentindex.view.transcript import transcript_html
@@ -47,11 +47,13 @@ def index_page(job: str, entries: Sequence[TrialEntry], filters: dict[str, str |
     shown = [e for e in entries
              if (not filters.get("variant") or e.variant == filters["variant"])
              and (not filters.get("benchmark") or filters["benchmark"] in e.benchmarks)
-             and (not filters.get("outcome") or e.outcome == filters["outcome"])]
+             and (not filters.get("outcome") or e.outcome == filters["outcome"])
+             and (not filters.get("leak") or _leak(e.trial) == filters["leak"])]
     form = ('<form method="get" id="filters">'
             + _select("variant", variants, filters.get("variant"))
             + _select("benchmark", benchmarks, filters.get("benchmark"))
             + _select("outcome", OUTCOMES, filters.get("outcome"))
+            + _select("leak", ("suspected", "none", "not checked"), filters.get("leak"))
             + '<button type="submit">filter</button></form>')
     rows = []
     for e in shown[:MAX_ROWS]:
@@ -63,14 +65,23 @@ def index_page(job: str, entries: Sequence[TrialEntry], filters: dict[str, str |
             f'<td class="n">{t.attempt}</td><td class="{e.outcome.replace(" ", "-")}">'
             f"{escape(e.outcome)}</td><td class=\"n\">{_n(t.reward, '.3g')}</td>"
             f"<td>{escape(t.error_class or '')}</td><td class=\"n\">{_n(t.agent_s, '.1f')}</td>"
-            "</tr>")
+            f'<td class="leak-{_leak(t).replace(" ", "-")}">{escape(_leak(t))}</td></tr>')
     more = (f"<p>showing the first {MAX_ROWS} of {len(shown)}; filter to see others</p>"
             if len(shown) > MAX_ROWS else "")
     table = ('<table id="trials"><thead><tr><th>trial</th><th>variant</th><th>benchmark</th>'
              "<th>task</th><th>attempt</th><th>outcome</th><th>reward</th><th>error</th>"
-             "<th>agent s</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+             "<th>agent s</th><th>answer leak</th></tr></thead><tbody>" + "".join(rows)
+             + "</tbody></table>")
     count = f'<p id="count">{len(shown)} of {len(entries)} trials</p>'
     return _page(f"agentindex view · {job}", form + count + more + table)
+
+
+def _leak(t: TrialResult) -> str:
+    """``suspected`` (a command reached past the base commit), ``none``, or ``not checked`` (the
+    harness kept no command log)."""
+    if t.suspected_leaks is None:
+        return "not checked"
+    return "suspected" if t.suspected_leaks else "none"
 
 
 def _n(x: float | None, spec: str) -> str:
@@ -135,12 +146,17 @@ def trial_page(entry: TrialEntry, calls: Sequence[CallRecord], agent: Sequence[O
              ("refused tool calls", "—" if t.refused_tool_calls is None else t.refused_tool_calls)]
     dl = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in facts)
     body = f'<table id="facts">{dl}</table>'
+    if t.suspected_leaks:
+        items = "".join(f"<li><code>{escape(leak.command)}</code>: {escape(leak.why)}</li>"
+                        for leak in t.suspected_leaks)
+        body += f'<h2>Suspected answer leaks</h2><ul id="leaks">{items}</ul>'
     if t.self_report:
         body += f"<h2>Self-report</h2><pre>{escape(t.self_report.model_dump_json(indent=2))}</pre>"
     elif t.self_report_error:
         body += f"<h2>Self-report</h2><p>{escape(t.self_report_error)}</p>"
     head = ""
-    body += transcript_html(events, calls)
+    leaks = None if t.suspected_leaks is None else [leak.command for leak in t.suspected_leaks]
+    body += transcript_html(events, calls, leaks)
     if calls:
         fig = json.dumps(_timeline(calls)).replace("</", "<\\/")
         head = '<script src="/static/plotly.min.js"></script>'

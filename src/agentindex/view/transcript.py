@@ -13,8 +13,8 @@ from agentindex.results import CallRecord
 from agentindex.results.trajectory import Event, Message, ToolCallEvent, ToolResultEvent
 
 #: A command that may reach what the agent must not see: the task's tests or reference solution,
-#: the repository's future history, or the internet. A small rule of our own, until the trial
-#: carries a classifier's verdict.
+#: the repository's future history, or the internet. Our own small rule, used only when the trial
+#: carries no classifier verdict (``TrialResult.suspected_leaks`` is None: not checked).
 SUSPECTED_LEAK = re.compile(
     r"(?:^|[\s/'\"])(?:tests?/|solution/|solve\.sh)|\bgit\s+(?:log|show|fetch|pull)\b|"
     r"\b(?:curl|wget)\s|https?://|pip\s+download")
@@ -88,7 +88,16 @@ def _block(kind: str, classes: list[str], summary: str, text: str, marks: list[s
             f"<summary>{escape(summary)}{mark}</summary><pre>{escape(text)}</pre></details>")
 
 
-def _event_html(e: Event, in_loop: bool) -> str:
+def is_leak(command: str, leaks: Sequence[str] | None) -> bool:
+    """Whether ``command`` is a suspected leak: one the trial's classifier named (``leaks``; the
+    harness may log it slightly differently, so either containing the other counts), or, when
+    the trial was not checked (None), one :data:`SUSPECTED_LEAK` matches."""
+    if leaks is None:
+        return SUSPECTED_LEAK.search(command) is not None
+    return any(leak and (leak in command or command in leak) for leak in leaks)
+
+
+def _event_html(e: Event, in_loop: bool, leaks: Sequence[str] | None) -> str:
     side = ["side"] if e.side else []
     if isinstance(e, Message):
         text = e.text + (f"\n\n[reasoning]\n{e.reasoning}" if e.reasoning else "")
@@ -101,7 +110,7 @@ def _event_html(e: Event, in_loop: bool) -> str:
         if in_loop:
             classes.append("loop")
             marks.append("loop")
-        if SUSPECTED_LEAK.search(cmd):
+        if is_leak(cmd, leaks):
             classes.append("leak")
             marks.append("suspected leak")
         return _block("tool_call", classes, f"{e.name}: {cmd.splitlines()[0][:120] if cmd else ''}",
@@ -130,8 +139,10 @@ def _turn(call: CallRecord | None, try_no: int, seq: int) -> str:
             f"cache read {u.cache_read} · output {u.output} · latency {lat}</div>")
 
 
-def transcript_html(events: Sequence[Event], calls: Sequence[CallRecord]) -> str:
-    """The transcript section of the trial page (empty text when there are no events)."""
+def transcript_html(events: Sequence[Event], calls: Sequence[CallRecord],
+                    leaks: Sequence[str] | None = None) -> str:
+    """The transcript section of the trial page (empty text when there are no events);
+    ``leaks``: the commands the trial's leak classifier flagged (None: not checked)."""
     if not events:
         return ""
     by_call = {(c.try_no, c.seq): c for c in calls}
@@ -142,7 +153,7 @@ def transcript_html(events: Sequence[Event], calls: Sequence[CallRecord]) -> str
         if (e.try_no, e.seq) != current:
             current = (e.try_no, e.seq)
             parts.append(_turn(by_call.get(current), *current))
-        parts.append(_event_html(e, i in loops))
+        parts.append(_event_html(e, i in loops, leaks))
     refused = sum(1 for e in events if isinstance(e, ToolResultEvent) and e.refused)
     failed = sum(1 for e in events if isinstance(e, ToolResultEvent) and e.is_error)
     summary = (f"<p>{len(events)} events · {failed} failed tool calls · {refused} refused by the "

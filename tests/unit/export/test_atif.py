@@ -7,7 +7,13 @@ from agentindex.export.atif import to_atif
 from agentindex.results import CallRecord
 from agentindex.results.trajectory import Message, ToolCallEvent, ToolResultEvent
 from agentindex.usage import Usage
-from agentindex.view.transcript import SUSPECTED_LEAK, command_of, loop_calls, transcript_html
+from agentindex.view.transcript import (
+    SUSPECTED_LEAK,
+    command_of,
+    is_leak,
+    loop_calls,
+    transcript_html,
+)
 from tests.unit.report.jobstore import trial, variant
 
 V = variant("Gemini", "gemini-cli", "scripted/refused")
@@ -77,3 +83,7 @@ def test_transcript_marks_refusals_loops_and_leaks() -> None:
     assert SUSPECTED_LEAK.search("cat /app/tests/test_hidden.py")
     assert SUSPECTED_LEAK.search("git log --all")
     assert not SUSPECTED_LEAK.search("python3 -m pytest -q")
+    # the trial's classifier, when it ran, decides instead of the rule
+    assert is_leak("cd /app && git log --all", ["git log --all"])
+    assert not is_leak("cat /app/tests/x.py", [])
+    assert is_leak("cat /app/tests/x.py", None)

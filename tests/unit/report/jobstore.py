@@ -7,7 +7,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from agentindex.results import CallRecord, FailedTry, SelfReportResult, TrialResult, VariantInfo
+from agentindex.results import (
+    CallRecord,
+    FailedTry,
+    SelfReportResult,
+    SuspectedLeak,
+    TrialResult,
+    VariantInfo,
+)
 from agentindex.store import Store
 
 T0 = 1_780_000_000.0  # 2026-05-28T20:26:40Z
@@ -24,7 +31,8 @@ def trial(v: VariantInfo, task: str, attempt: int = 1, reward: float | None = 1.
           error_class: str | None = None, score_as: str = "reward", tries: int = 1,
           agent_s: float | None = 10.0, env_s: float | None = 1.0,
           verify_s: float | None = 2.0, self_report: dict[str, Any] | None = None,
-          failed: Iterable[FailedTry] = (), benchmark: str = "b") -> TrialResult:
+          failed: Iterable[FailedTry] = (), benchmark: str = "b",
+          suspected_leaks: list[dict[str, str]] | None = None) -> TrialResult:
     return TrialResult(
         trial_id=f"{v.label}-{task}-{attempt}", variant_key=v.variant_key, variant=v,
         benchmark=benchmark, task_digest=task, task_name=task, task_path=f"/tasks/{task}",
@@ -33,7 +41,9 @@ def trial(v: VariantInfo, task: str, attempt: int = 1, reward: float | None = 1.
         error_message=None, score_as=score_as, tries=tries, failed_tries=list(failed),
         agent_exit_code=0, agent_timed_out=False, started_at=T0, finished_at=T0 + 20,
         install_s=0.0, env_s=env_s, agent_s=agent_s, verify_s=verify_s,
-        self_report=None if self_report is None else SelfReportResult.model_validate(self_report))
+        self_report=None if self_report is None else SelfReportResult.model_validate(self_report),
+        suspected_leaks=None if suspected_leaks is None
+        else [SuspectedLeak.model_validate(leak) for leak in suspected_leaks])
 
 
 def call(t: TrialResult, seq: int, model: str, *, try_no: int | None = None,
@@ -54,7 +64,8 @@ def make_job(job_dir: Path, *, variants: Iterable[VariantInfo],
              tasks: Mapping[str, Iterable[str]], trials: Iterable[TrialResult],
              calls: Iterable[CallRecord] = (),
              weights: Mapping[str, float] | None = None, index: str | None = "test@1",
-             price_date: str | None = None, created_at: float = T0) -> Path:
+             price_date: str | None = None, created_at: float = T0,
+             index_date: str | None = None) -> Path:
     """A job directory with a store holding exactly these rows."""
     job_dir.mkdir(parents=True, exist_ok=True)
     store = Store.in_job(job_dir)
@@ -62,6 +73,7 @@ def make_job(job_dir: Path, *, variants: Iterable[VariantInfo],
         store.set_meta("created_at", created_at)
         store.set_meta("index_definition", index)
         store.set_meta("index_weights", dict(weights) if weights else None)
+        store.set_meta("index_date", index_date)
         store.set_meta("benchmarks", list(tasks))
         if price_date:
             store.set_meta("price_date", price_date)

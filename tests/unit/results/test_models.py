@@ -59,6 +59,24 @@ def test_a_trial_1_result_is_upgraded(tmp_path: Path) -> None:
     assert t.judge_model is None and t.answer_extracted is False  # trial/2 -> 3: no judge
 
 
+def test_a_trial_2_result_is_upgraded_with_leaks_unchecked() -> None:
+    t = read_trial_result({**_trial_1(), "format": "agentindex.trial/2", "failed_tries": []},
+                          "r.json")
+    assert t.format == TRIAL_FORMAT and t.suspected_leaks is None
+
+
+def test_suspected_leaks_round_trip_through_json_and_the_store(tmp_path: Path) -> None:
+    t = trial(V, "t1", suspected_leaks=[{"command": "git log --all", "why": "every ref"}])
+    assert TrialResult.model_validate_json(t.model_dump_json()) == t
+    store = Store.in_job(tmp_path)
+    try:
+        store.put_job_rows([V], [])
+        store.commit_trial(t)
+        assert [x.suspected_leaks for x in store.trials()] == [t.suspected_leaks]
+    finally:
+        store.close()
+
+
 def test_old_or_unknown_trial_formats_are_refused_with_the_reason(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"failed tries were not in result\.json"):
         read_trial_result({**_trial_1(), "tries": 2}, "r.json")
@@ -108,6 +126,17 @@ def test_a_report_2_is_upgraded_and_a_report_1_refused(tmp_path: Path) -> None:
         read_report({**_report_2(), "format": "agentindex.report/1"}, path.name)
     with pytest.raises(ConfigError, match="format: None is not a format"):
         read_report({k: v for k, v in _report_2().items() if k != "format"}, "x")
+
+
+def test_a_report_3_is_upgraded_with_no_date_and_leaks_unmeasured() -> None:
+    old = read_report(_report_2(), "r.json").model_dump(mode="json")
+    old["format"] = "agentindex.report/3"
+    del old["index_date"]
+    for v in old["variants"]:
+        del v["suspected_leak_rate"], v["suspected_leak_trials"]
+    r = read_report(old, "r.json")
+    assert r.format == REPORT_FORMAT and r.index_date is None
+    assert [(v.suspected_leak_rate, v.suspected_leak_trials) for v in r.variants] == [(None, [])]
 
 
 def test_checked_in_schemas_match_the_models() -> None:

@@ -44,3 +44,23 @@ def test_verifier_errors(tmp_path: Path, name: str | None, text: str | None,
         (tmp_path / name).write_text(text or "")
     with pytest.raises(VerifierError, match=message):
         read_reward(tmp_path)
+
+
+def test_the_benchmark_score_key_picks_the_reward_and_all_keys_are_kept(tmp_path: Path) -> None:
+    (tmp_path / "reward.json").write_text('{"reward": 0, "f2p": 0.5, "partial": 0.75}')
+    verdict = read_reward(tmp_path, score_key="partial")
+    assert verdict.reward == 0.75
+    assert verdict.rewards == {"reward": 0.0, "f2p": 0.5, "partial": 0.75}
+    with pytest.raises(VerifierError) as e:
+        read_reward(tmp_path, score_key="resolved")
+    assert str(e.value) == ("reward.json has no 'resolved' key, the benchmark's score "
+                            "(keys: f2p, partial, reward)")
+
+
+@pytest.mark.parametrize(("name", "text"), [("reward.txt", "-1\n"),
+                                            ("reward.json", '{"reward": -1, "f2p": 0}')])
+def test_minus_one_is_the_graders_own_failure(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(VerifierError) as e:
+        read_reward(tmp_path)
+    assert str(e.value).startswith("the grader reported its own failure (reward -1)")

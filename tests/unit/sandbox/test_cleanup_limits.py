@@ -44,7 +44,9 @@ def test_internet_policy_from_allow_internet_or_network_mode(tmp_path: Path) -> 
                                     toml=f'schema_version = "1.1"\n[environment]\n{env}\n'))
 
     assert internet_allowed(task("allow_internet = false")) is False
-    assert internet_allowed(task("allow_internet = true")) is True
+    allowed = task("allow_internet = true")
+    assert internet_allowed(allowed) is True
+    assert internet_allowed(allowed, override=False) is False  # the run's --no-internet wins
     assert internet_allowed(task('network_mode = "none"')) is False
     assert internet_allowed(task('network_mode = "bridge"')) is True
     assert internet_allowed(task("")) is None

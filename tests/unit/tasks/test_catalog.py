@@ -33,7 +33,7 @@ def test_a_benchmark_alone_has_no_index() -> None:
 
 def test_coding_agent_index_needs_task_locations(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as e:
-        resolve_datasets(["coding-agent-index"], environ={})
+        resolve_datasets(["coding-agent-index@1"], environ={})
     assert "terminal-bench@2.0.toml: tasks: ${AGENTINDEX_TB2_TASKS} is not set" in str(e.value)
 
 
