@@ -37,7 +37,8 @@ from agentindex.results.base import Record
 # 5: calls gained phase (agent | grading); trials gained judge_model and answer_extracted.
 # 6: calls gained queue_s (the wait for a local model).
 # 7: trials gained suspected_leaks (commands that reached beyond the base commit).
-SCHEMA_VERSION = 7
+# 8: trials gained refused_tool_calls, calls gained trajectory_line (trajectory capture).
+SCHEMA_VERSION = 8
 
 # What moves a store from one version to the next (the step is one transaction).
 MIGRATIONS: dict[int, list[str]] = {
@@ -50,6 +51,8 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE trials ADD COLUMN answer_extracted BOOLEAN NOT NULL DEFAULT 0"],
     5: ["ALTER TABLE calls ADD COLUMN queue_s FLOAT"],
     6: ["ALTER TABLE trials ADD COLUMN suspected_leaks JSON"],
+    7: ["ALTER TABLE trials ADD COLUMN refused_tool_calls INTEGER",
+        "ALTER TABLE calls ADD COLUMN trajectory_line INTEGER"],
 }
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,
