@@ -17,9 +17,13 @@ is read from /proc. The client (this process) measures, every side interleaved i
 Beside each figure: the load average and the CPU taken by other processes meanwhile (``noise``).
 ``BENCH_PROFILE=FILE`` writes a cProfile of the gateway process to FILE.
 
+Trajectory capture: the same paced phase through a second trial whose conversation is captured
+(written to a trajectory file), interleaved with capture off -> gateway CPU per request, on / off.
+
 Usage: ``.venv/bin/python benchmarks/gateway_overhead.py [--requests N] [--paced-requests N]
 [--rounds R]``. The last line is ``added_ttft_p50_ms=X added_ttft_p99_ms=Y throughput_ratio=Z
-cpu_ms_per_request=W cpu_ratio_vs_passthrough=R`` (``cpu_ms_per_request``: the gateway's, paced).
+cpu_ms_per_request=W cpu_ratio_vs_passthrough=R`` (``cpu_ms_per_request``: the gateway's, paced)
+followed by ``capture_cpu_ms_per_request=C capture_ratio=R`` (capture on / capture off).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -123,12 +128,19 @@ def run_gateway(conn: Connection, upstream: str) -> None:
         calls[0] += 1
 
     async def main() -> None:
+        import tempfile
+
+        from agentindex.runner.metering import _TrajectoryFile
+
         config = ProvidersConfig.defaults({"anthropic": {"base_url": upstream,
                                                          "key_env": "BENCH_KEY"}})
-        async with Gateway(config) as gateway:
-            route = gateway.open_trial("bench", 1, model="anthropic/bench", sink=sink)
-            conn.send(route.base_url)
-            await asyncio.Event().wait()
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+            async with Gateway(config) as gateway:
+                route = gateway.open_trial("bench", 1, model="anthropic/bench", sink=sink)
+                captured = gateway.open_trial("bench-capture", 1, model="anthropic/bench",
+                                              sink=sink, trajectory=_TrajectoryFile(out).write)
+                conn.send((route.base_url, captured.base_url))
+                await asyncio.Event().wait()
 
     if os.environ.get("BENCH_PROFILE"):  # cProfile of the gateway, written when it is stopped
         import cProfile
@@ -321,11 +333,26 @@ async def measure(sides: Sides, n: int, slow_n: int, rounds: int) -> str:
             f"cpu_ratio_vs_passthrough={ratio:.2f}")
 
 
-def _start(ctx: BaseContext, target: Callable[..., None], *args: str) -> tuple[mp.Process, str]:
+def _start(ctx: BaseContext, target: Callable[..., None], *args: str) -> tuple[mp.Process, Any]:
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=target, args=(send, *args), daemon=True)
     proc.start()
     return proc, recv.recv()
+
+
+async def capture_cost(off: str, on: str, gateway_pid: int, n: int) -> str:
+    """Gateway CPU per request on the paced route, capture off vs on (interleaved rounds)."""
+    paced, cpu = SLOW, {off: 0.0, on: 0.0}
+    await concurrent(on + paced, 64)  # warm up
+    for _ in range(4):
+        for base in (off, on):
+            c0 = cpu_seconds(gateway_pid)
+            await concurrent(base + paced, n)
+            cpu[base] += cpu_seconds(gateway_pid) - c0
+    ms_off, ms_on = (cpu[b] * 1000 / (4 * n) for b in (off, on))
+    print(f"trajectory capture, paced stream, concurrency 32: gateway cpu {ms_on:.3f} ms/request "
+          f"with capture, {ms_off:.3f} without, ratio {ms_on / ms_off:.3f}")
+    return f"capture_cpu_ms_per_request={ms_on:.3f} capture_ratio={ms_on / ms_off:.3f}"
 
 
 def main() -> None:
@@ -339,14 +366,17 @@ def main() -> None:
     _pin(CLIENT_CPU)
     ctx = mp.get_context("spawn")
     upstream, direct = _start(ctx, run_upstream)
-    gateway, via = _start(ctx, run_gateway, direct)
+    gateway, routes = _start(ctx, run_gateway, direct)
+    via, via_captured = routes
     passthrough, bare = _start(ctx, run_passthrough, direct)
     procs = [gateway, passthrough, upstream]
     try:
         assert gateway.pid is not None and passthrough.pid is not None
         sides = Sides(direct, bare, via, {"gateway": gateway.pid,
                                           "passthrough": passthrough.pid})
-        print(asyncio.run(measure(sides, args.requests, args.paced_requests, args.rounds)))
+        last = asyncio.run(measure(sides, args.requests, args.paced_requests, args.rounds))
+        capture = asyncio.run(capture_cost(via, via_captured, gateway.pid, args.paced_requests))
+        print(f"{last} {capture}")
     finally:
         for proc in procs:
             proc.terminate()

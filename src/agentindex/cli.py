@@ -51,6 +51,10 @@ def run(
         "--providers", help="the gateway's providers file (TOML)")] = None,
     scratch: Annotated[Path | None, typer.Option(
         "--scratch", help="where sandboxes work while trials run, e.g. /dev/shm")] = None,
+    trajectories: Annotated[bool | None, typer.Option(
+        "--trajectories/--no-trajectories",
+        help="record each trial's conversation (prompts, responses, tool results) at the "
+             "gateway; off: no prompt or response text is stored")] = None,
     allow_unenforced_limits: Annotated[bool | None, typer.Option(
         "--allow-unenforced-limits", help="run tasks whose memory/cpu limits the backend cannot "
         "enforce (recorded on each trial) instead of refusing them")] = None,
@@ -77,7 +81,8 @@ def run(
         "datasets": dataset, "agents": agent, "models": model, "env": env,
         "attempts": attempts, "concurrency": concurrency, "jobs_dir": jobs_dir, "job": job,
         "timeout_multiplier": timeout_multiplier, "internet": internet, "providers": providers,
-        "scratch": scratch, "allow_unenforced_limits": allow_unenforced_limits,
+        "scratch": scratch, "trajectories": trajectories,
+        "allow_unenforced_limits": allow_unenforced_limits,
         "executor": executor, "ray_address": ray_address,
         "judge_model": judge_model, "seal_history": seal_history,
         "clamp_resources": clamp_resources, "valid_only": valid_only}
@@ -134,6 +139,20 @@ def tasks_audit(
     from agentindex.commands.audit import audit_command
 
     _guard(lambda: audit_command(paths, console))
+
+
+@app.command()
+def export(
+    job_dir: Annotated[Path, typer.Argument(help="a job directory")],
+    fmt: Annotated[str, typer.Option(
+        "--format", help="atif (Harbor's trajectory format)")] = "atif",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="directory for the files (default: JOB/export/FORMAT)")] = None,
+) -> None:
+    """Write each trial's trajectory in a format other tools read (one file per trial)."""
+    from agentindex.commands.export import export_command
+
+    _guard(lambda: export_command(job_dir, fmt, out, console))
 
 
 @app.command()

@@ -41,6 +41,12 @@ class JobConfig(BaseModel):
                                "commit's git history before the agent starts (a benchmark may "
                                "ask for it too)")
     error_policy: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    trajectories: bool = Field(default=True, description="record each trial's conversation at "
+                               "the gateway (trials/<id>/trajectory.jsonl); off: no prompt or "
+                               "response text is stored")
+    trajectory_max_text: int = Field(default=16384, ge=256, description="a message or tool "
+                                     "result longer than this many characters is cut in the "
+                                     "trajectory, and marked truncated")
     executor: str = Field(default="local", description="where trials run: local (this process) "
                           "or ray (a Ray cluster; see docs/RAY.md)")
     ray_address: str | None = Field(default=None, description="the Ray cluster to join (auto: "

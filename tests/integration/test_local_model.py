@@ -23,13 +23,19 @@ pytestmark = pytest.mark.integration
 TASK = Path(__file__).resolve().parents[2] / "src/agentindex/data/demo/terminal/csv-to-json"
 MODEL = "local/smollm2?max_tokens=48&max_turns=3"
 PROTOCOL = {"builtin": "anthropic", "claude-code": "anthropic", "codex": "openai-responses"}
+# Claude Code's and Codex's own prompts are ~20k tokens: on a loaded 2-core machine the model's
+# prefill of them outlasted Claude Code's client timeout (10 minutes, no call completed). They run
+# when AGENTINDEX_LOCAL_HARNESSES=1; builtin always does.
+HARNESSES = (sorted(PROTOCOL) if os.environ.get("AGENTINDEX_LOCAL_HARNESSES") == "1"
+             else ["builtin"])
 
 
+@pytest.mark.timeout(1300)  # the run below may take up to 1200 s on a loaded machine
 def test_real_harnesses_against_a_real_small_model(tmp_path: Path) -> None:
     trace_file = tmp_path / "trace.jsonl"
-    args = [sys.executable, "-m", "agentindex.cli", "run", "-d", str(TASK), "-a", "builtin",
-            "-a", "claude-code", "-a", "codex", "-m", MODEL, "-o", str(tmp_path), "--job", "L",
-            "-n", "1"]
+    args = [sys.executable, "-m", "agentindex.cli", "run", "-d", str(TASK),
+            *(a for h in HARNESSES for a in ("-a", h)), "-m", MODEL, "-o", str(tmp_path),
+            "--job", "L", "-n", "1"]
     env = {**os.environ, "AGENTINDEX_LOCAL_TRACE": str(trace_file)}
     done = subprocess.run(args, capture_output=True, text=True, timeout=1200, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -40,8 +46,8 @@ def test_real_harnesses_against_a_real_small_model(tmp_path: Path) -> None:
         trials = [dict(r) for r in db.execute("select * from trials")]
         calls = [dict(r) for r in db.execute("select * from calls order by started_at")]
     trace = read_trace(trace_file)
-    assert sorted(agents.values()) == ["builtin", "claude-code", "codex"]
-    assert len(trials) == 3
+    assert sorted(agents.values()) == HARNESSES
+    assert len(trials) == len(HARNESSES)
     generated = [c for c in calls if c["started_at"] in trace]
     # Every generation the model made is a recorded call (and nothing else was generated).
     assert len(generated) == len(trace)

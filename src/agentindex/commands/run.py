@@ -46,6 +46,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
         allow_unenforced_limits=config.allow_unenforced_limits,
         providers=ProvidersConfig.load(config.providers) if config.providers else None,
+        trajectories=config.trajectories, trajectory_max_text=config.trajectory_max_text,
         scratch_root=config.scratch, executor=get_executor(config.executor, config.ray_address),
         judge_model=config.judge_model,
         seal_history=config.seal_history,

@@ -63,12 +63,16 @@ class Exchange:
     status: int | None = None
     scan: Scan = field(default_factory=Scan)
     error: str | None = None
+    #: the response's bytes as relayed, kept only when the trial's trajectory is captured
+    kept: list[bytes] | None = None
+    content_type: str = ""
 
     def upstream_bytes(self) -> bytes:
         return self.raw if self.upstream_body is None else dumps(self.upstream_body)
 
     def scanner(self, content_type: str) -> StreamScanner:
         """The meter for a response of ``content_type``."""
+        self.content_type = content_type
         if content_type.startswith("text/event-stream"):
             return self.protocol.stream_scanner(self.call)
         return JsonBodyScanner(self.protocol.scan_body)
@@ -99,10 +103,12 @@ async def pump(ex: Exchange, resp: web.StreamResponse,
                chunks: AsyncIterator[bytes] | Iterable[bytes], scanner: StreamScanner) -> None:
     """Send ``chunks`` to the client through ``scanner``; record first byte and scan."""
     if isinstance(chunks, AsyncIterator):  # the relay: per chunk, no call it can do without
-        feed, write = scanner.feed, resp.write
+        feed, write, kept = scanner.feed, resp.write, ex.kept
         async for chunk in chunks:
             if ex.first_byte_at is None:
                 ex.first_byte_at = time.time()
+            if kept is not None:  # trajectory capture: a reference, no copy, no parse
+                kept.append(chunk)
             out = feed(chunk)
             if out:
                 await write(out)
@@ -118,6 +124,8 @@ async def _write(ex: Exchange, resp: web.StreamResponse, scanner: StreamScanner,
                  chunk: bytes) -> None:
     if ex.first_byte_at is None:
         ex.first_byte_at = time.time()
+    if ex.kept is not None:
+        ex.kept.append(chunk)
     out = scanner.feed(chunk)
     if out:
         await resp.write(out)

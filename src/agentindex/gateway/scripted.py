@@ -9,6 +9,8 @@ Behaviours (the part after ``scripted/``):
   and after that ``echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT``. The script travels base64-encoded
   (``echo <b64> | base64 -d | bash``): harnesses filter commands (Gemini CLI and Qwen Code refuse
   backticks, ``$(…)`` and ``<(…)``), and an encoded payload passes every filter unchanged.
+- ``refused``: first a shell command with a command substitution (:data:`REFUSED_COMMAND`), sent
+  as is, which the command filters of Gemini CLI and Qwen Code refuse; then ``oracle``.
 - ``loop``: the same tool call (``ls``) forever.
 - ``flaky``: per trial, the 1st call gets 429 (``retry-after: 1``), the 2nd 529, then it is
   ``oracle``.
@@ -40,6 +42,7 @@ report reasoning.)
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +53,9 @@ from agentindex.usage import Usage
 
 SCRIPTED_USAGE = Usage(input=1200, cache_read=3400, cache_write_5m=560, cache_write_1h=0,
                        output=78, reasoning=12)
-BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text", "judge")
+BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text", "judge", "refused")
+#: The command ``scripted/refused`` sends first: ``$(…)`` trips the harnesses' injection filters.
+REFUSED_COMMAND = 'echo "kernel: $(uname -s)"'
 SUBMIT_MARKER = b"COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
 SUBMIT = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
 _SHELL_NAMES = ("bash", "shell", "exec_command", "run_shell_command", "execute_bash",
@@ -156,8 +161,8 @@ def encoded(script: str) -> str:
     return f"echo {payload} | base64 -d | bash"
 
 
-def shell_call(tool: ShellTool, script: str, call_id: str) -> ToolCall:
-    """A call of ``tool`` that runs ``script``."""
+def shell_call(tool: ShellTool, script: str, call_id: str, *, encode: bool = True) -> ToolCall:
+    """A call of ``tool`` that runs ``script`` (base64-encoded unless ``encode`` is False)."""
     if tool.style == "js":
         code = ('const r = require("child_process").spawnSync("bash", ["-c", '
                 f'{json.dumps(script)}], {{encoding: "utf8"}}); console.log(r.stdout + r.stderr);')
@@ -173,9 +178,9 @@ def shell_call(tool: ShellTool, script: str, call_id: str) -> ToolCall:
         case "argv":
             args["command"] = ["bash", "-c", script]
         case "cmd":
-            args["cmd"] = encoded(script)
+            args["cmd"] = encoded(script) if encode else script
         case _:
-            args["command"] = encoded(script)
+            args["command"] = encoded(script) if encode else script
     return ToolCall(tool.spec.name, args, call_id)
 
 
@@ -198,6 +203,18 @@ def oracle_reply(req: CallRequest, ctx: ScriptedContext, model: str, *,
     if submit and req.tool_results == 1:  # a harness that finishes by a command
         return Reply(None, shell_call(tool, SUBMIT, "call_oracle_submit"), SCRIPTED_USAGE, model)
     return Reply(ctx.answer, None, SCRIPTED_USAGE, model)
+
+
+def refused_reply(req: CallRequest, ctx: ScriptedContext, model: str, *,
+                  submit: bool = False) -> Reply:
+    """:data:`REFUSED_COMMAND` as the first tool call, then the oracle (one result later)."""
+    tool = find_shell_tool(req.tools)
+    if tool is not None and req.tool_results == 0:
+        call = shell_call(tool, REFUSED_COMMAND, "call_refused", encode=False)
+        return Reply(None, call, SCRIPTED_USAGE, model)
+    if tool is not None:
+        req = dataclasses.replace(req, tool_results=req.tool_results - 1)
+    return oracle_reply(req, ctx, model, submit=submit)
 
 
 def loop_reply(req: CallRequest, model: str) -> Reply:
@@ -251,6 +268,8 @@ def scripted_reply(model: ScriptedModel, req: CallRequest, ctx: ScriptedContext,
             return loop_reply(req, name)
         case "text":
             return Reply(ctx.answer, None, SCRIPTED_USAGE, name)
+        case "refused":
+            return refused_reply(req, ctx, name, submit=submit)
         case "judge":
             return judge_reply(model, name)
     return oracle_reply(req, ctx, name, submit=submit)

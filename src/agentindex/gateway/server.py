@@ -33,6 +33,8 @@ from agentindex.gateway.exchange import (
 )
 from agentindex.gateway.protocols import PROTOCOLS, Route, route_for
 from agentindex.gateway.records import CallRecord
+from agentindex.gateway.transcript.capture import capture
+from agentindex.gateway.transcript.recorder import DEFAULT_MAX_TEXT, Recorder, TrajEvent
 from agentindex.gateway.wire import BadRequest
 
 log = logging.getLogger("agentindex.gateway")
@@ -59,6 +61,13 @@ class _Trial:
     sink: Callable[[CallRecord], None]
     seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     phase: str = "agent"
+    trajectory: TrajectorySink | None = None
+    recorder: Recorder | None = None
+
+
+#: Takes a call's trajectory events, stores them, and returns where the first went (a line
+#: number of ``trajectory.jsonl``; None when there were none).
+TrajectorySink = Callable[[list[TrajEvent]], int | None]
 
 
 class Gateway:
@@ -69,8 +78,10 @@ class Gateway:
     tells the providers the trial (all its tries) is over, so they drop what they kept for it."""
 
     def __init__(self, providers: ProvidersConfig | None = None, *, host: str = "127.0.0.1",
-                 port: int = 0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+                 port: int = 0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+                 trajectory_max_text: int = DEFAULT_MAX_TEXT) -> None:
         self.providers = providers or ProvidersConfig.defaults()
+        self.trajectory_max_text = trajectory_max_text
         self._host, self._port, self._max_body = host, port, max_body_bytes
         self._trials: dict[str, _Trial] = {}
         self._runner: web.AppRunner | None = None
@@ -116,18 +127,22 @@ class Gateway:
     def open_trial(self, trial_id: str, try_no: int, *, model: str,
                    sink: Callable[[CallRecord], None],
                    context: object | None = None, phase: str = "agent",
-                   first_seq: int = 1) -> TrialRoute:
+                   first_seq: int = 1,
+                   trajectory: TrajectorySink | None = None) -> TrialRoute:
         """Give a trial (try) its own token and base URL. ``model`` is ``provider/model``
         (``*``: taken from each request, for the standalone gateway); ``context`` goes to the
         provider of ``model`` only (what the runner lets that kind of provider know).
         ``phase`` marks its calls (``agent``, or ``grading`` for a verifier's judge); a second
-        route of the same try numbers its calls from ``first_seq``."""
+        route of the same try numbers its calls from ``first_seq``. With ``trajectory``, each
+        call's conversation events go to it (and the call record points at them); without, no
+        prompt or response text is kept."""
         token = secrets.token_urlsafe(24)
         spec = self.providers.get(model.partition("/")[0])
         if spec is not None and spec.kind in self._kinds:
             self._kinds[spec.kind].open_trial(trial_id, context)
+        recorder = Recorder(try_no, self.trajectory_max_text) if trajectory else None
         self._trials[token] = _Trial(trial_id, try_no, model, sink, itertools.count(first_seq),
-                                     phase)
+                                     phase, trajectory=trajectory, recorder=recorder)
         return TrialRoute(token, f"{self.url}/t/{token}", trial_id, try_no)
 
     def end_trial(self, trial_id: str) -> None:
@@ -203,7 +218,7 @@ class Gateway:
                 and target.spec.kind == "forward":
             upstream = {**(upstream or body), "model": target.model}
         return Exchange(request, route, protocol, call, body, raw, target, upstream,
-                        trial_id=trial.trial_id)
+                        trial_id=trial.trial_id, kept=[] if trial.recorder else None)
 
     async def _call(self, provider: Provider, ex: Exchange, trial: _Trial,
                     seq: int) -> web.StreamResponse:
@@ -213,20 +228,36 @@ class Gateway:
             ex.error = ex.error or "client disconnected"
             return web.Response(status=499)
         finally:
-            record = _record(ex, trial, seq)
+            ended = time.time()
+            line = _capture(ex, trial, seq, ended)
+            record = _record(ex, trial, seq, ended, line)
             log.info("call %s/%s #%d %s %s/%s -> %s%s", trial.trial_id, trial.try_no, seq,
                      ex.protocol.name, ex.target.provider, ex.target.model, ex.status,
                      f" ({ex.error})" if ex.error else "")
             trial.sink(record)
 
 
-def _record(ex: Exchange, trial: _Trial, seq: int) -> CallRecord:
+def _capture(ex: Exchange, trial: _Trial, seq: int, ended: float) -> int | None:
+    """Hand the call's trajectory events to the trial's sink (capture on); where they went."""
+    if trial.recorder is None or trial.trajectory is None:
+        return None
+    try:
+        events = capture(ex, trial.recorder, seq, ended)
+    except (ValueError, TypeError) as err:  # a body we cannot read must not lose the call
+        log.warning("trajectory of call %s #%d not captured: %s", trial.trial_id, seq, err)
+        return None
+    return trial.trajectory(events) if events else None
+
+
+def _record(ex: Exchange, trial: _Trial, seq: int, ended: float,
+            line: int | None) -> CallRecord:
     return CallRecord(
         trial_id=trial.trial_id, try_no=trial.try_no, seq=seq, protocol=ex.protocol.name,
         provider=ex.target.provider, model=ex.target.model, started_at=ex.started_at,
-        first_byte_at=ex.first_byte_at, ended_at=time.time(), status=ex.status,
+        first_byte_at=ex.first_byte_at, ended_at=ended, status=ex.status,
         usage=ex.scan.usage, tools_offered=ex.call.tools_offered,
         tool_digest=ex.scan.tool_digest, error=ex.error, phase=trial.phase, queue_s=ex.queue_s,
+        trajectory_line=line,
     )
 
 

@@ -41,6 +41,9 @@ class CallRecord(Tokens):
                                     description="digest of the tool calls the response made")
     error: str | None = Field(default=None,
                               description="what went wrong (upstream status, cut stream…)")
+    trajectory_line: int | None = Field(
+        default=None, description="line of the trial's trajectory.jsonl where this call's events "
+                                  "start (1 = the header); None: capture off or no events")
     phase: str = Field(default="agent", description=(
         "'agent' (the agent's calls: their cost is the index's) or 'grading' (a verifier's "
         "judge, metered apart)"))

@@ -125,6 +125,9 @@ class TrialResult(Record):
     verify_s: float | None = Field(default=None, description="grading, wall time")
     self_report: SelfReportResult | None = Field(default=None,
                                                  description="the harness's own usage report")
+    refused_tool_calls: int | None = Field(
+        default=None, description="tool calls the harness's own command filter refused (seen in "
+                                  "the trajectory); None: no trajectory was captured")
     self_report_error: str | None = Field(
         default=None, description="why the harness's self-report could not be parsed (the "
         "trial still went to its verifier); None when it was parsed or there was none")

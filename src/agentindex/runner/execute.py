@@ -87,7 +87,7 @@ def _result(plan: TrialPlan, policy: Policy, out: TryOutcome, tries: int,
         answer_extracted=out.answer_extracted, host=socket.gethostname(),
         suspected_leaks=[SuspectedLeak(command=leak.command, why=leak.why) for leak in out.leaks]
         if out.leaks is not None else None,
-        node_id=node_id,
+        node_id=node_id, refused_tool_calls=out.refused_tool_calls,
         environment=TrialEnvironment.model_validate(out.environment) if out.environment else None)
 
 

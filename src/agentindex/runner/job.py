@@ -67,6 +67,8 @@ class JobSpec:
     preflight_tasks: bool = True
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
     executor: Executor = field(default_factory=LocalExecutor)  # where the trials run
+    trajectories: bool = True  # capture each trial's conversation at the gateway
+    trajectory_max_text: int = 16384  # characters of one message or tool result kept
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
 
@@ -214,7 +216,8 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
                              timeout_multiplier=spec.timeout_multiplier, internet=spec.internet,
                              providers=spec.providers,
                              allow_unenforced_limits=spec.allow_unenforced_limits,
-                             judge_model=spec.judge_model,
+                             judge_model=spec.judge_model, trajectories=spec.trajectories,
+                             trajectory_max_text=spec.trajectory_max_text,
                              clamp_resources=spec.clamp_resources,
                              verifier_tools=spec.verifier_tools)
         async with spec.executor.session(context) as runner, asyncio.TaskGroup() as tg:

@@ -1,5 +1,6 @@
 """A try's route through the gateway: its own token and URL, and every call it made, written to
-``calls.jsonl`` as each call ends and kept for the trial's commit."""
+``calls.jsonl`` as each call ends and kept for the trial's commit; with capture on, the
+conversation events of each call go to ``trajectory.jsonl``."""
 
 from __future__ import annotations
 
@@ -8,13 +9,36 @@ import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from agentindex.gateway import CallRecord, ScriptedContext
+from agentindex.gateway.transcript.recorder import TrajEvent
+from agentindex.results.trajectory import ToolResultEvent, event_line, header_line
 from agentindex.tasks.model import Task
 
 if TYPE_CHECKING:
     from agentindex.gateway import Gateway, TrialRoute
+
+
+class _TrajectoryFile:
+    """``trajectory.jsonl`` of one try: the header, then each call's events as it ends."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._out.write(header_line() + "\n")
+        self.lines = 1
+        self.refused = 0
+
+    def write(self, events: list[TrajEvent]) -> int | None:
+        """Append ``events``; the line number of the first (None when there are none)."""
+        if not events:
+            return None
+        first = self.lines + 1
+        self._out.write("".join(event_line(e) + "\n" for e in events))
+        self._out.flush()
+        self.lines += len(events)
+        self.refused += sum(1 for e in events if isinstance(e, ToolResultEvent) and e.refused)
+        return first
 
 
 @dataclass
@@ -22,6 +46,12 @@ class Metering:
     gateway: Gateway
     route: TrialRoute
     calls: list[CallRecord] = field(default_factory=list)
+    trajectory: _TrajectoryFile | None = None
+
+    @property
+    def refused(self) -> int | None:
+        """Tool results the harness's filter refused; None when no trajectory was captured."""
+        return self.trajectory.refused if self.trajectory else None
 
     def close(self) -> None:
         """Revoke the try's token: once the agent has stopped, nothing in the sandbox (the
@@ -45,13 +75,21 @@ def provider_context(gateway: Gateway, model: str, task: Task) -> ScriptedContex
 @contextlib.asynccontextmanager
 async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task: Task,
                   calls_file: Path, netns: Path | None = None, *, phase: str = "agent",
-                  first_seq: int = 1) -> AsyncIterator[Metering]:
+                  first_seq: int = 1,
+                  trajectory_file: Path | None = None) -> AsyncIterator[Metering]:
     """Open the try's route (reachable from inside ``netns`` when given); close it after, so a
     process that outlived the try can make no further call. ``phase`` marks its calls (a
-    verifier's judge gets a ``grading`` route of its own, numbered after the agent's calls)."""
+    verifier's judge gets a ``grading`` route of its own, numbered after the agent's calls).
+    With ``trajectory_file``, each call's conversation events are appended to it (capture off
+    without)."""
     calls_file.parent.mkdir(parents=True, exist_ok=True)
-    with calls_file.open("a", encoding="utf-8") as out:
+    with calls_file.open("a", encoding="utf-8") as out, \
+            contextlib.ExitStack() as files:
         metering: Metering | None = None
+        trajectory = None
+        if trajectory_file is not None:
+            trajectory = _TrajectoryFile(files.enter_context(
+                trajectory_file.open("w", encoding="utf-8")))
 
         def sink(record: CallRecord) -> None:
             assert metering is not None
@@ -61,8 +99,9 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
 
         route = gateway.open_trial(trial_id, try_no, model=model, sink=sink,
                                    context=provider_context(gateway, model, task), phase=phase,
-                                   first_seq=first_seq)
-        metering = Metering(gateway, route)
+                                   first_seq=first_seq,
+                                   trajectory=trajectory.write if trajectory else None)
+        metering = Metering(gateway, route, trajectory=trajectory)
         try:
             if netns is None:
                 yield metering

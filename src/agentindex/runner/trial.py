@@ -89,6 +89,7 @@ class TrialSettings:
     allow_unenforced_limits: bool = False
     node_id: str | None = None  # the Ray node this process runs on (None: not a Ray worker)
     judge_model: str | None = None  # --judge-model: overrides the judge model tasks name
+    trajectories: bool = True  # capture each call's conversation (trajectory.jsonl)
     clamp_resources: bool = False  # run a task asking more than the machine has, clamped
     verifier_tools: VerifierTools | None = None  # uv/uvx where TB2's test.sh looks
 
@@ -113,6 +114,7 @@ class TryOutcome:
     judge_model: str | None = None
     answer_extracted: bool = False
     leaks: list[Leak] | None = None  # None: no command log to check (not measured)
+    refused_tool_calls: int | None = None  # None: no trajectory captured
     environment: dict[str, Any] = field(default_factory=dict)  # image, stand-in, clamps
 
     def fail(self, error: ErrorClass, message: str) -> None:
@@ -204,7 +206,11 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
             metering = await stack.enter_async_context(
                 _metered(plan, settings, try_no, art, netns))
             out.calls = metering.calls
-        await _in_sandbox(plan, settings, agent, spec, art, out, metering, try_no)
+        try:
+            await _in_sandbox(plan, settings, agent, spec, art, out, metering, try_no)
+        finally:
+            if metering is not None:
+                out.refused_tool_calls = metering.refused
     if task.config.verifier.separate:
         vspec = dataclasses.replace(
             spec, scratch=spec.scratch.with_name(spec.scratch.name + "-verifier"), verifier=True,
@@ -237,7 +243,8 @@ def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
     if settings.gateway is None or plan.variant.model is None:
         raise ConfigError("run", "--model", f"agent {plan.variant.agent} needs a model (-m)")
     return metered(settings.gateway, plan.trial_id, try_no, plan.variant.model, plan.task,
-                   art / "calls.jsonl", netns)
+                   art / "calls.jsonl", netns,
+                   trajectory_file=art / "trajectory.jsonl" if settings.trajectories else None)
 
 
 async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, spec: SandboxSpec,

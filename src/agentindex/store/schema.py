@@ -37,8 +37,9 @@ from agentindex.results.base import Record
 # 5: calls gained phase (agent | grading); trials gained judge_model and answer_extracted.
 # 6: calls gained queue_s (the wait for a local model).
 # 7: trials gained suspected_leaks (commands that reached beyond the base commit).
-# 8: trials gained environment (the image it ran, a stand-in's base, clamped limits).
-SCHEMA_VERSION = 8
+# 8: trials gained refused_tool_calls, calls gained trajectory_line (trajectory capture).
+# 9: trials gained environment (the image it ran, a stand-in's base, clamped limits).
+SCHEMA_VERSION = 9
 
 # What moves a store from one version to the next (the step is one transaction).
 MIGRATIONS: dict[int, list[str]] = {
@@ -51,7 +52,9 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE trials ADD COLUMN answer_extracted BOOLEAN NOT NULL DEFAULT 0"],
     5: ["ALTER TABLE calls ADD COLUMN queue_s FLOAT"],
     6: ["ALTER TABLE trials ADD COLUMN suspected_leaks JSON"],
-    7: ["ALTER TABLE trials ADD COLUMN environment JSON"],
+    7: ["ALTER TABLE trials ADD COLUMN refused_tool_calls INTEGER",
+        "ALTER TABLE calls ADD COLUMN trajectory_line INTEGER"],
+    8: ["ALTER TABLE trials ADD COLUMN environment JSON"],
 }
 
 _SQL_TYPES: dict[Any, type[TypeEngine[Any]]] = {str: String, int: Integer, float: Float,

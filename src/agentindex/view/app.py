@@ -6,9 +6,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+from agentindex.errors import ConfigError
 from agentindex.report import load_report
 from agentindex.report.html import plotly_js, report_html
 from agentindex.report.load import open_store
+from agentindex.results.trajectory import load_trajectory
 from agentindex.view.data import output_files, trial_entries
 from agentindex.view.pages import index_page, trial_page
 
@@ -69,6 +71,10 @@ async def _trial(request: web.Request) -> web.Response:
     finally:
         store.close()
     trial_dir = job / "trials" / trial_id
+    try:
+        events = load_trajectory(trial_dir / "trajectory.jsonl")
+    except ConfigError as e:
+        raise web.HTTPInternalServerError(text=str(e)) from None
     html = trial_page(entry, calls, output_files(trial_dir, "agent"),
-                      output_files(trial_dir, "verifier"))
+                      output_files(trial_dir, "verifier"), events)
     return web.Response(text=html, content_type="text/html")

@@ -9,7 +9,9 @@ from typing import Any
 from urllib.parse import quote
 
 from agentindex.results import CallRecord, TrialResult
+from agentindex.results.trajectory import Event
 from agentindex.view.data import OutputFile, TrialEntry
+from agentindex.view.transcript import transcript_html
 
 MAX_ROWS = 1000
 OUTCOMES = ("passed", "failed", "errored", "no reward")
@@ -132,7 +134,7 @@ def _files(title: str, files: Sequence[OutputFile]) -> str:
 
 
 def trial_page(entry: TrialEntry, calls: Sequence[CallRecord], agent: Sequence[OutputFile],
-               verifier: Sequence[OutputFile]) -> str:
+               verifier: Sequence[OutputFile], events: Sequence[Event] = ()) -> str:
     t = entry.trial
     facts = [("variant", entry.variant), ("benchmark", ", ".join(entry.benchmarks)),
              ("task", t.task_name), ("attempt", t.attempt), ("outcome", entry.outcome),
@@ -140,7 +142,8 @@ def trial_page(entry: TrialEntry, calls: Sequence[CallRecord], agent: Sequence[O
              ("environment s", _n(t.env_s, ".2f")), ("agent s", _n(t.agent_s, ".2f")),
              ("grading s", _n(t.verify_s, ".2f")),
              ("limits", "not enforced: " + ", ".join(t.limits_not_enforced)
-              if t.limits_not_enforced else "enforced or none asked")]
+              if t.limits_not_enforced else "enforced or none asked"),
+             ("refused tool calls", "—" if t.refused_tool_calls is None else t.refused_tool_calls)]
     dl = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in facts)
     body = f'<table id="facts">{dl}</table>'
     if t.suspected_leaks:
@@ -152,6 +155,8 @@ def trial_page(entry: TrialEntry, calls: Sequence[CallRecord], agent: Sequence[O
     elif t.self_report_error:
         body += f"<h2>Self-report</h2><p>{escape(t.self_report_error)}</p>"
     head = ""
+    leaks = None if t.suspected_leaks is None else [leak.command for leak in t.suspected_leaks]
+    body += transcript_html(events, calls, leaks)
     if calls:
         fig = json.dumps(_timeline(calls)).replace("</", "<\\/")
         head = '<script src="/static/plotly.min.js"></script>'
@@ -160,7 +165,10 @@ def trial_page(entry: TrialEntry, calls: Sequence[CallRecord], agent: Sequence[O
                  "{displaylogo:false});</script>" + _calls_table(calls))
     else:
         body += "<h2>Model calls</h2><p>none recorded</p>"
-    body += _files("Agent output", agent) + _files("Verifier output", verifier)
+    logs = _files("Agent output (the harness's own logs)", agent)
+    body += (f'<details id="raw-logs"{"" if events else " open"}><summary>raw harness logs '
+             f"({len(agent)} files)</summary>{logs}</details>")
+    body += _files("Verifier output", verifier)
     return _page(f"trial {t.trial_id}", body, head)
 
 

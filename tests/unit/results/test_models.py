@@ -169,3 +169,4 @@ def test_a_store_of_an_older_schema_is_refused_clearly(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"meta\.schema_version: the store has schema 1 and "
                                           rf"this agentindex reads only schema {SCHEMA_VERSION}"):
         Store.in_job(tmp_path)
+

@@ -67,7 +67,8 @@ def test_executor_registry() -> None:
 
 
 NEW_TRIAL_COLUMNS = ("self_report_error", "limits_not_enforced", "host", "node_id", "judge_model",
-                     "answer_extracted", "suspected_leaks", "environment")
+                     "answer_extracted", "suspected_leaks", "refused_tool_calls",
+                     "environment")
 
 
 def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
@@ -79,19 +80,20 @@ def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
             c.execute(f"alter table trials drop column {column}")
         c.execute("alter table calls drop column phase")
         c.execute("alter table calls drop column queue_s")
+        c.execute("alter table calls drop column trajectory_line")
         c.execute("update meta set value = '2' where key = 'schema_version'")
     store = Store.in_job(tmp_path)
     try:
-        assert store.get_meta("schema_version") == 8
+        assert store.get_meta("schema_version") == 9
     finally:
         store.close()
     with sqlite3.connect(db) as c:
         columns = [r[1] for r in c.execute("pragma table_info(trials)")]
         call_columns = [r[1] for r in c.execute("pragma table_info(calls)")]
     assert columns[-len(NEW_TRIAL_COLUMNS):] == list(NEW_TRIAL_COLUMNS)
-    assert call_columns[-2:] == ["phase", "queue_s"]
+    assert call_columns[-3:] == ["phase", "queue_s", "trajectory_line"]
     again = Store.in_job(tmp_path)  # migrated once: opening it again changes nothing
-    assert again.get_meta("schema_version") == 8
+    assert again.get_meta("schema_version") == 9
     again.close()
 
 

@@ -32,6 +32,8 @@ class JobContext:
     providers: ProvidersConfig | None = None
     allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
     judge_model: str | None = None  # --judge-model: overrides the judge model tasks name
+    trajectories: bool = True  # capture each trial's conversation at the gateway
+    trajectory_max_text: int = 16384  # characters of one message or tool result kept
     clamp_resources: bool = False  # clamp a task's cpus/memory to the machine's, recorded
     verifier_tools: bool = False  # provide uv/uvx where TB2's test.sh looks, per machine
 

@@ -37,7 +37,7 @@ class LocalExecutor:
                                  timeout_multiplier=job.timeout_multiplier,
                                  environ=dict(os.environ), internet=job.internet,
                                  allow_unenforced_limits=job.allow_unenforced_limits,
-                                 judge_model=job.judge_model,
+                                 judge_model=job.judge_model, trajectories=job.trajectories,
                                  clamp_resources=job.clamp_resources)
         if job.verifier_tools and job.plans:
             settings = dataclasses.replace(settings,
@@ -46,6 +46,7 @@ class LocalExecutor:
             if any(agent_for(p.variant).uses_model or judge_spec(p.task) for p in job.plans):
                 from agentindex.gateway import Gateway  # aiohttp: only when a model is called
 
-                gateway = await stack.enter_async_context(Gateway(job.providers))
+                gateway = await stack.enter_async_context(
+                    Gateway(job.providers, trajectory_max_text=job.trajectory_max_text))
                 settings = dataclasses.replace(settings, gateway=gateway)
             yield _LocalRunner(settings, job.policy)

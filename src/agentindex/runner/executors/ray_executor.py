@@ -131,7 +131,8 @@ class RayRunner:
                             timeout_multiplier=job.timeout_multiplier, internet=job.internet,
                             providers=job.providers,
                             allow_unenforced_limits=job.allow_unenforced_limits,
-                            judge_model=job.judge_model,
+                            judge_model=job.judge_model, trajectories=job.trajectories,
+                            trajectory_max_text=job.trajectory_max_text,
                             clamp_resources=job.clamp_resources,
                             verifier_tools=job.verifier_tools)
 

@@ -60,6 +60,8 @@ class TrialRequest:
     providers: ProvidersConfig | None = None  # base URLs and key *variable names*, no key
     allow_unenforced_limits: bool = False
     judge_model: str | None = None
+    trajectories: bool = True  # capture each call's conversation (trajectory.jsonl)
+    trajectory_max_text: int = 16384
     clamp_resources: bool = False
     verifier_tools: bool = False  # the node provides its own uv/uvx (verifier_tools.py)
 
@@ -99,7 +101,8 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
             agent_cache=CACHE, timeout_multiplier=request.timeout_multiplier,
             environ=dict(os.environ), internet=request.internet, node_id=node_id,
             allow_unenforced_limits=request.allow_unenforced_limits,
-            judge_model=request.judge_model, clamp_resources=request.clamp_resources)
+            judge_model=request.judge_model, trajectories=request.trajectories,
+            clamp_resources=request.clamp_resources)
         finished = asyncio.run(_execute(plan, request, settings, work / "staging"))
         # The result names the task where the job read it, not this node's copy.
         result = finished.result.model_copy(update={"task_path": str(request.plan.task.path)})
@@ -117,7 +120,8 @@ async def _execute(plan: TrialPlan, request: TrialRequest, settings: TrialSettin
     async with contextlib.AsyncExitStack() as stack:
         if agent_for(plan.variant).uses_model or judge_spec(plan.task):  # this node's gateway
             #                                                   and this node's keys
-            gateway = await stack.enter_async_context(Gateway(request.providers))
+            gateway = await stack.enter_async_context(
+                Gateway(request.providers, trajectory_max_text=request.trajectory_max_text))
             settings = dataclasses.replace(settings, gateway=gateway)
         return await execute_trial(plan, request.policy, settings, staging)
 

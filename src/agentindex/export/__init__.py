@@ -1,0 +1,1 @@
+"""Trajectories in formats other tools read (``agentindex export``)."""
