@@ -3,6 +3,7 @@ names it, ``--seal-history`` removes it, and an agent that reads it is flagged."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from agentindex.report import load_report
-from agentindex.sandbox.images import image_tag
+from agentindex.sandbox.images import ImageCache
 from agentindex.tasks.loader import load_task
 from tests.conftest import REPO
 from tests.integration.helpers import run, trial_rows
@@ -37,8 +38,10 @@ def audit(*paths: Path) -> subprocess.CompletedProcess[str]:
 
 
 def future_sha(task: Path) -> str:
+    # the image `tasks audit` built: resolved as every trial resolves it (already there)
+    image = asyncio.run(ImageCache("podman").image_for(load_task(task), task / "build.log"))
     out = subprocess.run(["podman", "run", "--rm", "--network", "none",
-                          image_tag(load_task(task)), "git", "-C", "/app", "rev-parse", "future"],
+                          image, "git", "-C", "/app", "rev-parse", "future"],
                          capture_output=True, text=True, check=True, timeout=120)
     return out.stdout.strip()
 
