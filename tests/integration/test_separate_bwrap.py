@@ -71,7 +71,8 @@ def test_a_shared_verifier_without_network_after_an_agent_with_it_is_refused(
     task = write_task(tmp_path / "tasks", "mixed", toml=toml)
     summary = run(task, ["oracle"], tmp_path / "jobs")
     (row,) = trial_rows(summary.job_dir)
-    assert row["error_class"] == "sandbox" and row["reward"] is None
+    # the task asks for what one environment cannot do: a config problem, not retried
+    assert row["error_class"] == "config" and row["reward"] is None
     assert row["error_message"] == (
         f"{task / 'task.toml'}: verifier.network_mode: the verifier must have no network but "
         "shares the agent's environment, which has it; a shared environment cannot change its "
