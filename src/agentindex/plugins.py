@@ -22,6 +22,7 @@ load is a :class:`~agentindex.errors.ConfigError` naming it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
@@ -35,7 +36,7 @@ def declared(group: str) -> dict[str, EntryPoint]:
     """The entry points of ``group`` by name: ours first, then other
     packages' by name; a name already taken is ignored. ConfigError when ours are missing (the
     package is not installed, so its built-ins are not registered)."""
-    found = list(entry_points(group=group))
+    found = list(_installed(group))
     ours = [ep for ep in found if ep.dist is not None and ep.dist.name == OURS]
     if not ours:
         raise ConfigError(group, None, "agentindex's own entry points are missing: install the "
@@ -45,6 +46,13 @@ def declared(group: str) -> dict[str, EntryPoint]:
     for ep in [*ours, *others]:
         out.setdefault(ep.name, ep)
     return out
+
+
+@functools.cache
+def _installed(group: str) -> tuple[EntryPoint, ...]:
+    """``group``'s installed entry points, read once per process: each read scans all the
+    environment's distributions, and a run looks some groups up several times."""
+    return tuple(entry_points(group=group))
 
 
 def load(ep: EntryPoint) -> Any:

@@ -31,10 +31,17 @@ OBJECT_STORE_BYTES = 80 * 1000 * 1000
 START_TIMEOUT_S = 240
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_port(taken: set[int] | None = None) -> int:
+    """A port free now and not in ``taken`` (which it joins): the kernel hands a just-closed
+    port out again, and two components of one ``ray start`` given the same port make it fail."""
+    taken = set() if taken is None else taken
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in taken:
+            taken.add(port)
+            return port
 
 
 def node_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -53,6 +60,7 @@ class Cluster:
     temp_dir: Path
     port: int = 0
     nodes: list[Node] = field(default_factory=list)
+    ports: set[int] = field(default_factory=set)
 
     @property
     def address(self) -> str:
@@ -60,20 +68,20 @@ class Cluster:
 
     def start(self, *, head: bool, cpus: int, resources: dict[str, float],
               env: Mapping[str, str] | None = None, memory_gb: int = 4) -> Node:
-        node = Node(free_port(), resources)
+        node = Node(self._port(), resources)
         args = [str(RAY), "start", "--node-ip-address", NODE_IP, "--num-cpus", str(cpus),
                 "--memory", str(memory_gb * 1024**3), "--object-store-memory",
                 str(OBJECT_STORE_BYTES), "--resources", _json(resources),
                 "--node-manager-port", str(node.manager_port),
-                "--object-manager-port", str(free_port()),
-                "--runtime-env-agent-port", str(free_port()),
-                "--dashboard-agent-listen-port", str(free_port()),
-                "--dashboard-agent-grpc-port", str(free_port()),
-                "--metrics-export-port", str(free_port()), "--disable-usage-stats"]
+                "--object-manager-port", str(self._port()),
+                "--runtime-env-agent-port", str(self._port()),
+                "--dashboard-agent-listen-port", str(self._port()),
+                "--dashboard-agent-grpc-port", str(self._port()),
+                "--metrics-export-port", str(self._port()), "--disable-usage-stats"]
         if head:
-            self.port = free_port()
+            self.port = self._port()
             args += ["--head", "--port", str(self.port), "--include-dashboard=false",
-                     "--dashboard-port", str(free_port()), "--temp-dir", str(self.temp_dir)]
+                     "--dashboard-port", str(self._port()), "--temp-dir", str(self.temp_dir)]
         else:
             args += ["--address", self.address]
         done = subprocess.run(args, env=node_env(env), capture_output=True, text=True,
@@ -82,6 +90,9 @@ class Cluster:
             raise RuntimeError(f"ray start failed:\n{done.stdout}\n{done.stderr}")
         self.nodes.append(node)
         return node
+
+    def _port(self) -> int:
+        return free_port(self.ports)
 
     def raylet_pid(self, node: Node) -> int | None:
         for pid, args in _processes():

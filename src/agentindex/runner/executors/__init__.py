@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from agentindex.errors import ConfigError
 from agentindex.runner.executors.base import Executor, JobContext, TrialLost, TrialRunner
 from agentindex.runner.executors.local import LocalExecutor
-from agentindex.runner.executors.ray_executor import RayExecutor
 
-EXECUTORS: dict[str, Callable[..., Executor]] = {
-    "local": LocalExecutor,
-    "ray": RayExecutor,
+if TYPE_CHECKING:
+    from agentindex.runner.executors.ray_executor import RayExecutor
+
+# name -> "module:class", imported when chosen: the Ray executor's worker side pulls in the
+# gateway server and aiohttp, which a local run that makes no model call never needs.
+EXECUTORS: dict[str, str] = {
+    "local": "agentindex.runner.executors.local:LocalExecutor",
+    "ray": "agentindex.runner.executors.ray_executor:RayExecutor",
 }
 
 
@@ -23,7 +28,17 @@ def get_executor(name: str, address: str | None = None) -> Executor:
     if address is not None and name != "ray":
         raise ConfigError("--ray-address", None, "only the ray executor joins a cluster "
                           "(add --executor ray)")
-    return EXECUTORS[name](**({"address": address} if address is not None else {}))
+    module, _, cls = EXECUTORS[name].partition(":")
+    executor: Executor = getattr(importlib.import_module(module), cls)(
+        **({"address": address} if address is not None else {}))
+    return executor
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RayExecutor":
+        from agentindex.runner.executors.ray_executor import RayExecutor
+        return RayExecutor
+    raise AttributeError(name)
 
 
 __all__ = ["EXECUTORS", "Executor", "JobContext", "LocalExecutor", "RayExecutor", "TrialLost",
