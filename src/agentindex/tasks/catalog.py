@@ -64,6 +64,9 @@ class BenchmarkDef(BaseModel):
         "patch tasks: the agent's repository holds only the base commit's history"))
     source: SourceRef | None = Field(default=None, description=(
         "where the tasks come from (`agentindex datasets pull` fetches it)"))
+    prepare: str = Field(default="", description=(
+        "how the pulled source becomes task directories, when pulling is not enough (an "
+        "importer): said in the error when the tasks are missing"))
     score_key: str | None = Field(default=None, description="the reward.json key that is the "
                                   "score (default: 'reward', or the only key)")
     verifier: VerifierDef = Field(default_factory=VerifierDef)
@@ -184,6 +187,9 @@ def tasks_location(definition: BenchmarkDef, path: Path, environ: Mapping[str, s
             raise ConfigError(path, "tasks", f"{tasks_path} does not exist")
         return tasks_path
     assert source is not None
+    if definition.prepare:  # the source is raw material, not tasks: only the override runs
+        raise ConfigError(path, "tasks", f"{definition.ref}'s tasks are made from its source, "
+                                         f"not pulled as they are: {definition.prepare}")
     if not datasets.present(definition.name, source, environ):
         override = f", or set {' and '.join(variables)} to a local copy" if variables else ""
         raise ConfigError(path, "source", f"{definition.ref} is not pulled: run `agentindex "

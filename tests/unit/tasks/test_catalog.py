@@ -39,6 +39,18 @@ def test_coding_agent_index_needs_task_locations(tmp_path: Path) -> None:
             ) in str(e.value)
 
 
+def test_an_imported_benchmark_says_how_to_make_its_tasks(tmp_path: Path) -> None:
+    """SWE-Bench-Pro-Hard's source is the raw release: pulling it is not enough, the error says
+    the import that makes the tasks and the variable that then points at them."""
+    with pytest.raises(ConfigError) as e:
+        resolve_datasets(["swe-bench-pro-hard@1"], environ={"XDG_CACHE_HOME": str(tmp_path)})
+    assert e.value.field == "tasks"
+    for step in ("agentindex datasets pull swe-bench-pro-hard@1",
+                 "agentindex datasets import swe-bench-pro COPY DIR --ids",
+                 "AGENTINDEX_SWEPRO_HARD_TASKS=DIR"):
+        assert step in e.value.problem
+
+
 def test_coding_agent_index_with_user_tasks(tmp_path: Path) -> None:
     for name in ("regex-log", "qemu-startup", "install-windows-3.11"):
         write_task(tmp_path / "tb2", name)
