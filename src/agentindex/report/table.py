@@ -52,8 +52,19 @@ def leaderboard(report: Report) -> Table:
         cells += [_tokens(v), _fmt(v.cache_hit_rate, ".1%"), _fmt(v.time_per_task_s, ".2f"),
                   _fmt(v.turns_per_task, ".1f"), _fmt(v.loop_rate, ".1%")]
         table.add_row(*cells)
+    table.caption = _caption(report) or None
+    return table
+
+
+def _caption(report: Report) -> str:
+    """What the table's figures do not show: limits not enforced, commands harnesses refused."""
+    notes = []
     unenforced = [v for v in report.variants if v.limits_not_enforced]
     if unenforced:
-        table.caption = "limits not enforced (--allow-unenforced-limits): " + ", ".join(
-            f"{v.label}: {v.limits_not_enforced} trial(s)" for v in unenforced)
-    return table
+        notes.append("limits not enforced (--allow-unenforced-limits): " + ", ".join(
+            f"{v.label}: {v.limits_not_enforced} trial(s)" for v in unenforced))
+    refused = [v for v in report.variants if v.refused_tool_calls]
+    if refused:
+        notes.append("tool calls refused by the harness's own filter: " + ", ".join(
+            f"{v.label}: {v.refused_tool_calls}" for v in refused))
+    return "; ".join(notes)

@@ -74,6 +74,7 @@ def variant_report(v: VariantInput, pricer: Pricer, label: str | None = None) ->
         trials=len(v.trials), errored=sum(t.error_class is not None for t in v.trials),
         errors_by_class=_errors(v.trials),
         limits_not_enforced=sum(bool(t.limits_not_enforced) for t in v.trials),
+        refused_tool_calls=_sum_known([t.refused_tool_calls for t in v.trials]),
         provider_model=provider_model(row.model) if row.model else None,
         **_economics(v, counted, pricer),
         **_grading(v, counted, pricer),
@@ -81,6 +82,12 @@ def variant_report(v: VariantInput, pricer: Pricer, label: str | None = None) ->
         env_time_per_task_s=_mean_of([t.env_s for t in counted], 3),
         verify_time_per_task_s=_mean_of([t.verify_s for t in counted], 3),
         **_spend(v, pricer), **leak_summary(v.trials))
+
+
+def _sum_known(values: list[int | None]) -> int | None:
+    """The sum of the measured values; None when none was measured."""
+    known = [x for x in values if x is not None]
+    return sum(known) if known else None
 
 
 def leak_summary(trials: list[TrialResult]) -> dict[str, Any]:

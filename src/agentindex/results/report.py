@@ -11,7 +11,7 @@ from pydantic import Field
 
 from agentindex.results.base import Record, read_json_file, read_versioned
 
-REPORT_FORMAT = "agentindex.report/5"
+REPORT_FORMAT = "agentindex.report/6"
 
 
 class TokenFigures(Record):
@@ -93,6 +93,9 @@ class VariantFigures(Record):
     errors_by_class: dict[str, int] = Field(description="error class -> trials")
     limits_not_enforced: int = Field(default=0, description="trials run with task limits "
                                      "(memory, cpus) their backend could not enforce")
+    refused_tool_calls: int | None = Field(default=None, description=(
+        "Σ tool calls the harness's own command filter refused, over trials whose conversation "
+        "was captured (None: none was)"))
     cost_per_task_usd: float | None = Field(description="mean over scored trials of Σ call prices")
     price_unknown: list[str] | None = Field(description="models with no known price, if any")
     tokens_per_task: TokenFigures | None = Field(description="mean tokens per scored trial")
@@ -201,12 +204,18 @@ def _from_report_4(d: dict[str, Any]) -> dict[str, Any]:
     return {**d, "excluded_tasks": {}, "variants": variants}
 
 
+def _from_report_5(d: dict[str, Any]) -> dict[str, Any]:
+    """report/5 did not sum the tool calls harnesses refused: not measured there."""
+    return {**d, "variants": [{**v, "refused_tool_calls": None} for v in d.get("variants", [])]}
+
+
 def read_report(data: Any, source: object) -> Report:
     """A parsed ``report.json`` as a :class:`Report`, upgraded from report/2 or report/3."""
     return read_versioned(Report, data, source, REPORT_FORMAT,
                           {"agentindex.report/2": ("agentindex.report/3", _from_report_2),
                            "agentindex.report/3": ("agentindex.report/4", _from_report_3),
-                           "agentindex.report/4": (REPORT_FORMAT, _from_report_4)})
+                           "agentindex.report/4": ("agentindex.report/5", _from_report_4),
+                           "agentindex.report/5": (REPORT_FORMAT, _from_report_5)})
 
 
 def load_report_file(path: Path) -> Report:

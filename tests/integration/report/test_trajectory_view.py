@@ -53,6 +53,8 @@ def test_the_refused_command_is_in_the_trajectory_and_counted(refused_job: Path)
     result = load_trial_result(trial / "result.json")
     assert result.refused_tool_calls == 1
     assert result.reward == 1.0  # the oracle's next call ran the solution
+    (variant,) = json.loads((refused_job / "report.json").read_text())["variants"]
+    assert variant["refused_tool_calls"] == 1  # and the leaderboard says so
 
 
 def test_the_atif_export_marks_the_refusal(refused_job: Path) -> None:
@@ -114,6 +116,8 @@ def test_no_trajectories_stores_no_prompt_or_response_text(tmp_path: Path) -> No
     trial = _trial_dir(job)
     assert not (trial / "trajectory.jsonl").exists()
     assert load_trial_result(trial / "result.json").refused_tool_calls is None
+    (variant,) = json.loads((job / "report.json").read_text())["variants"]
+    assert variant["refused_tool_calls"] is None  # not measured, not 0
     instruction = (TASK / "instruction.md").read_text().splitlines()[0]
     needles = [instruction, "coding agent working in a Linux sandbox",  # builtin's system prompt
                "echo IyEvYmluL2Jhc2g"]  # the start of the oracle's encoded command

@@ -139,6 +139,15 @@ def test_a_report_3_is_upgraded_with_no_date_and_leaks_unmeasured() -> None:
     assert [(v.suspected_leak_rate, v.suspected_leak_trials) for v in r.variants] == [(None, [])]
 
 
+def test_a_report_5_is_upgraded_with_refusals_unmeasured() -> None:
+    old = read_report(_report_2(), "r.json").model_dump(mode="json")
+    old["format"] = "agentindex.report/5"
+    for v in old["variants"]:
+        del v["refused_tool_calls"]
+    r = read_report(old, "r.json")
+    assert r.format == REPORT_FORMAT and [v.refused_tool_calls for v in r.variants] == [None]
+
+
 def test_checked_in_schemas_match_the_models() -> None:
     assert stale(DEFAULT_DIR) == [], "run: python -m agentindex.results.schema --write"
 
