@@ -37,7 +37,7 @@ from agentindex.runner.verify import Expectations
 from agentindex.sandbox import Backend
 from agentindex.store import Store
 from agentindex.tasks.catalog import Selection
-from agentindex.tasks.model import Task
+from agentindex.tasks.model import Task, TaskKind
 
 #: Error classes whose trials are not "done": a re-run runs them again (the config was fixed).
 RERUN = frozenset({ErrorClass.CONFIG.value})
@@ -113,16 +113,16 @@ def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
     for bench in spec.selection.benchmarks:
         checks = bench.definition.verifier
         expect = Expectations(tuple(checks.evidence), checks.reward_range)
+        sealed = spec.seal_history or bench.definition.seal_history
         for task in bench.tasks:
+            sealed_here = sealed and task.kind is TaskKind.PATCH
             for variant in spec.variants:
                 for attempt in range(1, spec.attempts + 1):
-                    tid = trial_id(variant, task.digest, attempt)
+                    tid = trial_id(variant, task.digest, attempt, sealed=sealed_here)
                     if tid not in seen:
                         seen.add(tid)
                         yield TrialPlan(tid, variant, task, bench.ref, attempt,
-                                        bench.definition.score_key,
-                                        spec.seal_history or bench.definition.seal_history,
-                                        expect=expect)
+                                        bench.definition.score_key, sealed, expect=expect)
 
 
 def _tasks(spec: JobSpec) -> list[Task]:

@@ -69,5 +69,9 @@ def expand_variants(agents: list[str], models: list[str],
     return out
 
 
-def trial_id(variant: Variant, task_digest: str, attempt: int) -> str:
-    return hashlib.sha256(f"{variant.key}\0{task_digest}\0{attempt}".encode()).hexdigest()[:20]
+def trial_id(variant: Variant, task_digest: str, attempt: int, *, sealed: bool = False) -> str:
+    """A trial's id: what it ran. A sealed-history trial is another trial than the unsealed one
+    of the same task (the agent saw a different repository), so a re-run that turns
+    ``--seal-history`` on runs it rather than keeping the unsealed result."""
+    key = f"{variant.key}\0{task_digest}\0{attempt}" + ("\0sealed" if sealed else "")
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
