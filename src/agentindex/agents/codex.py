@@ -7,6 +7,7 @@ convention: ``input_tokens`` includes the cached part); Codex gives no cost, tur
 from __future__ import annotations
 
 import json
+import platform
 from typing import Any
 
 from agentindex.agents.base import SelfReport
@@ -23,6 +24,16 @@ from agentindex.agents.install import NpmPackage
 from agentindex.usage import Usage
 
 KEY_ENV = "AGENTINDEX_GATEWAY_KEY"
+#: The npm package's platform builds: machine -> (package suffix, target triple).
+NATIVE = {"x86_64": ("x64", "x86_64-unknown-linux-musl"),
+          "aarch64": ("arm64", "aarch64-unknown-linux-musl")}
+
+
+def native_binary(home: str) -> str:
+    """Codex's own binary (static, musl) in its platform package. Run directly: the npm command
+    is a node script that only finds and execs it, and a task's image need not have node."""
+    suffix, triple = NATIVE.get(platform.machine(), NATIVE["x86_64"])
+    return f"{home}/node_modules/@openai/codex-linux-{suffix}/vendor/{triple}/bin/codex"
 
 
 class Codex(CliAgent):
@@ -33,13 +44,16 @@ class Codex(CliAgent):
 
     def launch(self, run: RunSpec) -> Launch:
         pick_protocol(run.protocols, ("openai-responses",), self.name, run.provider)
-        argv = [f"{run.home}/node_modules/.bin/codex", "exec", "--json",
+        argv = [native_binary(run.home), "exec", "--json",
                 "--skip-git-repo-check",  # tasks are not always git repositories
                 "--disable", "plugins",
                 # Codex's own sandbox (bwrap under CODEX_HOME) fails inside ours; ours isolates.
                 "--dangerously-bypass-approvals-and-sandbox",
                 "-m", run.model, run.instruction]
-        return Launch(argv=argv, env={KEY_ENV: run.api_key},
+        # What the npm script would set before exec'ing the binary.
+        env = {KEY_ENV: run.api_key, "CODEX_MANAGED_BY_NPM": "1",
+               "CODEX_MANAGED_PACKAGE_ROOT": f"{run.home}/node_modules/@openai/codex"}
+        return Launch(argv=argv, env=env,
                       files={".codex/config.toml": codex_config(run)},
                       transcripts=(".codex/sessions",))
 

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from agentindex.agents.base import AgentContext, AgentOutcome, SelfReport
 from agentindex.agents.install import Package, ensure_installed, sandbox_dir
-from agentindex.errors import ConfigError, SandboxError
+from agentindex.errors import ConfigError, InstallError, SandboxError
 from agentindex.gateway.config import ProvidersConfig
 from agentindex.sandbox.base import ExecResult, Sandbox
 
@@ -191,6 +191,10 @@ class CliAgent(ABC):
                                         stderr=ctx.logs / "stderr.txt")
         await keep_transcripts(ctx.sandbox, launch.transcripts, ctx.logs)
         await ctx.sandbox.get(LOGS, ctx.logs)
+        if result.exit_code == 127 and NO_NODE in _tail(ctx.logs / "stderr.txt"):
+            raise InstallError(f"{self.name} is a node program and this task's image has no "
+                               "node: run it on the bwrap backend (the host's node), or on an "
+                               "image that has node")
         stdout = (ctx.logs / "stdout.txt").read_text(errors="replace")
         return self.outcome(result, Outputs(stdout, ctx.logs))
 
@@ -207,6 +211,16 @@ class CliAgent(ABC):
 
 
 REDACTED = "<redacted>"
+#: What ``#!/usr/bin/env node`` says where there is no node (exit code 127).
+NO_NODE = "/usr/bin/env: 'node': No such file or directory"
+
+
+def _tail(path: Path, size: int = 4096) -> str:
+    if not path.is_file():
+        return ""
+    with path.open("rb") as f:
+        f.seek(max(0, path.stat().st_size - size))
+        return f.read().decode(errors="replace")
 
 
 def launch_record(launch: Launch) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from agentindex.sandbox import Sandbox
 from agentindex.tasks.model import Task
@@ -199,10 +199,33 @@ async def leaks_in(sandbox: Sandbox, base: str, commands: list[str], future: set
     return suspected_leaks(commands, lambda w: kinds.get(w, "none"))
 
 
+#: Words in a shell tool's name, whatever the harness calls it (Bash, shell, exec_command,
+#: run_shell_command, execute_bash, terminal ...).
+_SHELL_WORDS = ("bash", "shell", "exec", "command", "terminal")
+
+
+def tool_command(name: str, arguments: dict[str, Any] | str) -> str | None:
+    """The shell command of a tool call, if the tool is a shell: its ``command`` or ``cmd``
+    argument (a string, or an argv whose ``bash -c SCRIPT`` form gives the script)."""
+    if not any(word in name.lower() for word in _SHELL_WORDS):
+        return None
+    if isinstance(arguments, str):
+        return arguments
+    value = arguments.get("command", arguments.get("cmd"))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        if len(value) >= 3 and value[1] in ("-c", "-lc"):
+            return str(value[2])
+        return shlex.join(value)
+    return None
+
+
 def harness_commands(agent_logs: Path) -> list[str] | None:
     """The shell commands the agent ran, from the harness's own log where it keeps one (the
     builtin loop's ``builtin.jsonl``); None when there is none: not measured, never "no leak".
-    Trajectory capture at the gateway will give every harness's."""
+    Where the gateway captured the conversation, its tool calls are used instead (every
+    harness's, see :func:`tool_command`)."""
     log = agent_logs / "builtin.jsonl"
     if not log.is_file():
         return None

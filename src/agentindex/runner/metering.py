@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from agentindex.gateway import CallRecord, ScriptedContext
 from agentindex.gateway.transcript.recorder import TrajEvent
-from agentindex.results.trajectory import ToolResultEvent, event_line, header_line
+from agentindex.results.trajectory import ToolCallEvent, ToolResultEvent, event_line, header_line
+from agentindex.runner.history import tool_command
 from agentindex.tasks.model import Task
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class _TrajectoryFile:
         self._out.write(header_line() + "\n")
         self.lines = 1
         self.refused = 0
+        self.commands: list[str] = []  # the shell commands the model asked for, in order
 
     def write(self, events: list[TrajEvent]) -> int | None:
         """Append ``events``; the line number of the first (None when there are none)."""
@@ -38,6 +40,8 @@ class _TrajectoryFile:
         self._out.flush()
         self.lines += len(events)
         self.refused += sum(1 for e in events if isinstance(e, ToolResultEvent) and e.refused)
+        self.commands += [c for e in events if isinstance(e, ToolCallEvent)
+                          and (c := tool_command(e.name, e.arguments)) is not None]
         return first
 
 
@@ -52,6 +56,12 @@ class Metering:
     def refused(self) -> int | None:
         """Tool results the harness's filter refused; None when no trajectory was captured."""
         return self.trajectory.refused if self.trajectory else None
+
+    @property
+    def commands(self) -> list[str] | None:
+        """The shell commands the model asked any harness to run; None when no trajectory was
+        captured (not measured)."""
+        return self.trajectory.commands if self.trajectory else None
 
     def close(self) -> None:
         """Revoke the try's token: once the agent has stopped, nothing in the sandbox (the

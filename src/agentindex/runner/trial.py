@@ -268,7 +268,8 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
             out.answer_extracted = await extract_answer(sandbox, task, out.self_report,
                                                         art / "setup")
             if base is not None:
-                await _check_leaks(sandbox, base, future, art, out)
+                await _check_leaks(sandbox, base, future, art, out,
+                                   metering.commands if metering else None)
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
             if task.config.verifier.separate:  # extract the work; grading happens elsewhere
                 await run_collect_hooks(sandbox, task, art / "setup", settings.timeout_multiplier)
@@ -282,10 +283,11 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
 
 
 async def _check_leaks(sandbox: Sandbox, base: str, future: set[str], art: Path,
-                       out: TryOutcome) -> None:
-    """Flag the commands the agent ran (from the harness's own log) that reach beyond the base."""
+                       out: TryOutcome, asked: list[str] | None) -> None:
+    """Flag the commands the agent ran that reach beyond the base: those the model asked for in
+    the captured conversation (``asked``, any harness), else the harness's own log."""
     await sandbox.get("/logs/agent", art / "agent")
-    commands = harness_commands(art / "agent")
+    commands = asked if asked is not None else harness_commands(art / "agent")
     if commands is not None:
         out.leaks = await leaks_in(sandbox, base, commands, future, art / "setup")
 

@@ -75,6 +75,11 @@ def test_seal_history_leaves_no_future_commit(
     assert len(found[True].splitlines()) == 1
 
 
+#: builtin keeps its own command log; Claude Code and Codex do not: their commands come from the
+#: conversation the gateway captured (one source for every harness).
+LEAK_HARNESSES = ("builtin", "claude-code", "codex")
+
+
 def test_an_agent_that_shows_the_future_commit_is_flagged(base_image: str,
                                                            tmp_path: Path) -> None:
     sha = future_sha(write_leak_task(tmp_path / "probe"))  # builds the image the tasks share
@@ -83,18 +88,22 @@ def test_an_agent_that_shows_the_future_commit_is_flagged(base_image: str,
     write_leak_task(tasks, "leaky-show", f"git show {sha}:calc.py > calc.py && {commit}")
     write_leak_task(tasks, "leaky-log", f"git log --oneline HEAD\n"
                                         f"sed -i '2s/a - b/a + b/' calc.py && {commit}")
-    summary = run(tasks, ["builtin"], tmp_path / "jobs", models=["scripted/oracle"],
+    summary = run(tasks, list(LEAK_HARNESSES), tmp_path / "jobs", models=["scripted/oracle"],
                   backend="container")
-    rows = {str(r["task_name"]).rsplit("/", 1)[-1]: r for r in trial_rows(summary.job_dir)}
-    shown, logged = rows["leaky-show"], rows["leaky-log"]
-    assert shown["reward"] == 1.0 and logged["reward"] == 1.0, (shown, logged)
-    (leak,) = shown["suspected_leaks"]
-    assert f"git show {sha}:calc.py > calc.py" in leak["command"]
-    assert leak["why"] == f"git show {sha}: a commit that is not in the base's history"
-    assert logged["suspected_leaks"] == []
-    result = json.loads((summary.job_dir / "trials" / shown["trial_id"] / "result.json")
-                        .read_text())
-    assert result["suspected_leaks"] == shown["suspected_leaks"]
-    (variant,) = load_report(summary.job_dir).variants
-    assert variant.suspected_leak_rate == 0.5
-    assert variant.suspected_leak_trials == [shown["trial_id"]]
+    rows = {(r["agent"], str(r["task_name"]).rsplit("/", 1)[-1]): r
+            for r in trial_rows(summary.job_dir)}
+    assert len(rows) == 2 * len(LEAK_HARNESSES)
+    for agent in LEAK_HARNESSES:
+        shown, logged = rows[agent, "leaky-show"], rows[agent, "leaky-log"]
+        assert shown["reward"] == 1.0 and logged["reward"] == 1.0, (agent, shown, logged)
+        (leak,) = shown["suspected_leaks"]
+        assert f"git show {sha}:calc.py > calc.py" in leak["command"], agent
+        assert leak["why"] == f"git show {sha}: a commit that is not in the base's history"
+        assert logged["suspected_leaks"] == [], agent
+        result = json.loads((summary.job_dir / "trials" / shown["trial_id"] / "result.json")
+                            .read_text())
+        assert result["suspected_leaks"] == shown["suspected_leaks"]
+    variants = {v.agent: v for v in load_report(summary.job_dir).variants}
+    for agent in LEAK_HARNESSES:
+        assert variants[agent].suspected_leak_rate == 0.5, agent
+        assert variants[agent].suspected_leak_trials == [rows[agent, "leaky-show"]["trial_id"]]
