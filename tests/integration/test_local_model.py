@@ -1,7 +1,8 @@
 """A real model end to end: builtin, Claude Code and Codex against ``local/smollm2`` on a demo
-task, through the real runner and CLI. Every call is recorded with the tokenizer's counts of what
-the model saw and wrote; the KV cache's reuse is the cache read; every trial ends and is
-classified, whatever the model writes."""
+task, through the real runner and CLI, with their lean prompts (``harness_prompt=lean``: the real
+CLIs and tool loops, a short system prompt and only the shell tools). Every call is recorded with
+the tokenizer's counts of what the model saw and wrote; the KV cache's reuse is the cache read;
+every trial ends and is classified, whatever the model writes."""
 
 from __future__ import annotations
 
@@ -23,11 +24,10 @@ pytestmark = pytest.mark.integration
 TASK = Path(__file__).resolve().parents[2] / "src/agentindex/data/demo/terminal/csv-to-json"
 MODEL = "local/smollm2?max_tokens=48&max_turns=3"
 PROTOCOL = {"builtin": "anthropic", "claude-code": "anthropic", "codex": "openai-responses"}
-# Claude Code's and Codex's own prompts are ~20k tokens: on a loaded 2-core machine the model's
-# prefill of them outlasted Claude Code's client timeout (10 minutes, no call completed). They run
-# when AGENTINDEX_LOCAL_HARNESSES=1; builtin always does.
-HARNESSES = (sorted(PROTOCOL) if os.environ.get("AGENTINDEX_LOCAL_HARNESSES") == "1"
-             else ["builtin"])
+HARNESSES = sorted(PROTOCOL)
+# Their default prompts (Claude Code ~12k tokens, Codex ~6k) take SmolLM2 minutes per call to
+# prefill on one loaded CPU thread; the lean ones are ~1k (docs/PERFORMANCE.md, "Local model").
+LEAN_PROMPT_TOKENS = 2000
 
 
 @pytest.mark.timeout(1300)  # the run below may take up to 1200 s on a loaded machine
@@ -35,7 +35,7 @@ def test_real_harnesses_against_a_real_small_model(tmp_path: Path) -> None:
     trace_file = tmp_path / "trace.jsonl"
     args = [sys.executable, "-m", "agentindex.cli", "run", "-d", str(TASK),
             *(a for h in HARNESSES for a in ("-a", h)), "-m", MODEL, "-o", str(tmp_path),
-            "--job", "L", "-n", "1"]
+            "--setting", "harness_prompt=lean", "--job", "L", "-n", "1"]
     env = {**os.environ, "AGENTINDEX_LOCAL_TRACE": str(trace_file)}
     done = subprocess.run(args, capture_output=True, text=True, timeout=1200, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -63,6 +63,8 @@ def test_real_harnesses_against_a_real_small_model(tmp_path: Path) -> None:
         assert turns, (agent, [c["error"] for c in mine])
         for n, call in enumerate(turns):
             check_usage(call, trace)
+            if n == 0:  # the lean prompt, not the harness's default one
+                assert call["input"] + call["cache_read"] < LEAN_PROMPT_TOKENS, (agent, call)
             assert call["queue_s"] is not None and call["queue_s"] >= 0
             if n > 0:
                 assert call["cache_read"] > 0, (agent, n)
@@ -73,5 +75,5 @@ def test_real_harnesses_against_a_real_small_model(tmp_path: Path) -> None:
         assert len((trial_dir / "calls.jsonl").read_text().splitlines()) == len(mine)
     report = json.loads((tmp_path / "L" / "report.json").read_text())
     labels = sorted(v["label"] for v in report["variants"])
-    assert all(label.endswith(MODEL) for label in labels), labels
+    assert all(label.endswith(f"{MODEL} (lean prompt)") for label in labels), labels
     assert all(v["cost_per_task_usd"] == 0 for v in report["variants"])
