@@ -29,8 +29,8 @@ TASK = Path(__file__).resolve().parents[2] / "src/agentindex/data/demo/terminal/
 MODEL = "local/smollm2?max_tokens=48&max_turns=3"
 PROTOCOL = {"builtin": "anthropic", "claude-code": "anthropic", "codex": "openai-responses"}
 HARNESSES = sorted(PROTOCOL)
-# Their default prompts (Claude Code ~12k tokens, Codex ~6k) take SmolLM2 minutes per call to
-# prefill on one loaded CPU thread; the lean ones are ~1k (docs/PERFORMANCE.md, "Local model").
+# Their default prompts (Claude Code ~13k tokens, Codex ~7k) take SmolLM2 minutes per call to
+# prefill on one loaded CPU thread; the lean ones are ~1.5k (docs/PERFORMANCE.md, "Local model").
 LEAN_PROMPT_TOKENS = 2000
 
 

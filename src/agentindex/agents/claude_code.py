@@ -32,7 +32,7 @@ class ClaudeCode(CliAgent):
     label = "Claude Code"  # how the report names it
     default_version = "2.1.197"  # the newest that `npm install` resolves on node 20
     package = NpmPackage("@anthropic-ai/claude-code", "claude")
-    lean_prompt = True  # --system-prompt and --tools Bash: ~1k prompt tokens instead of ~12k
+    lean_prompt = True  # --system-prompt and --tools Bash: ~1.4k prompt tokens instead of ~13k
 
     def launch(self, run: RunSpec) -> Launch:
         pick_protocol(run.protocols, ("anthropic",), self.name, run.provider)

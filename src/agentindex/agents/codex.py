@@ -33,7 +33,7 @@ class Codex(CliAgent):
     label = "Codex"  # how the report names it
     default_version = "0.171.0"
     package = NpmPackage("@openai/codex", "codex")
-    lean_prompt = True  # its instructions file and shell tools only: ~1.3k prompt tokens, not ~6k
+    lean_prompt = True  # its instructions file and shell tools only: ~1.6k prompt tokens, not ~7k
 
     def launch(self, run: RunSpec) -> Launch:
         pick_protocol(run.protocols, ("openai-responses",), self.name, run.provider)
@@ -62,7 +62,7 @@ def _toml(value: str) -> str:
 #: ``[features]`` and ``[skills]`` lines below: sub-agent, goal and image tools, the skills list).
 #: Left: its shell tools (exec_command, write_stdin), request_user_input (no key found to turn it
 #: off in 0.171.0) and the environment context (cwd, shell, date). Checked by counting the
-#: prompt's tokens at the gateway: 6455 -> 1266 with local/smollm2 (docs/PERFORMANCE.md).
+#: prompt's tokens at the gateway: 6,784 -> 1,604 with local/smollm2 (docs/PERFORMANCE.md).
 LEAN_CONFIG = [
     f"model_instructions_file = {json.dumps(Path(LEAN_FILE).name)}",
     "include_permissions_instructions = false",

@@ -32,8 +32,8 @@ LOGS = "/logs/agent"  # kept as trials/<id>/agent/ by the runner
 SETUP_TIMEOUT_S = 60.0
 #: The variant setting ``harness_prompt``: ``default``, the harness as shipped, or ``lean``: the
 #: same CLI and tool loop, sent a short system prompt (:data:`LEAN_SYSTEM`) and only its shell
-#: tool(s). For small local models: Claude Code's own prompt is ~12k tokens and Codex's ~6k, whose
-#: prefill takes SmolLM2 on one CPU thread minutes per call; lean ones are ~1k. A setting of the
+#: tool(s). For small local models: Claude Code's own prompt is ~13k tokens and Codex's ~7k, whose
+#: prefill takes SmolLM2 on one CPU thread minutes per call; lean ones are ~1.5k. A setting of the
 #: variant, so it is in the variant's key and label ("(lean prompt)"): a lean run is never read as
 #: the harness's default. A harness without a lean form refuses it (``CliAgent.lean_prompt``).
 HARNESS_PROMPT = "harness_prompt"
