@@ -63,12 +63,19 @@ def expand_variants(agents: list[str], models: list[str],
             continue
         choices: list[str | None] = list(models) or [None]
         for model in choices if agent.uses_model else [None]:
-            v = Variant(agent.name, agent.version, model, dict(settings or {}) if model else {})
+            v = Variant(agent.name, agent.version, model, _keyed(settings) if model else {})
             if v not in out:
                 out.append(v)
     if problems:
         raise PreflightError(problems)
     return out
+
+
+def _keyed(settings: dict[str, Any] | None) -> dict[str, Any]:
+    """The settings that make a variant: ``harness_prompt: default`` is the harness as shipped,
+    the same variant (and trials) as no setting at all."""
+    return {k: v for k, v in (settings or {}).items()
+            if not (k == "harness_prompt" and v == "default")}
 
 
 def trial_id(variant: Variant, task_digest: str, attempt: int, *, sealed: bool = False) -> str:

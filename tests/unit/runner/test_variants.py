@@ -33,6 +33,8 @@ def test_a_lean_harness_prompt_is_in_the_key_and_the_label() -> None:
     assert both.label == "Claude Code · claude-opus-4-7 (high, lean prompt)"
     [v] = expand_variants(["builtin"], ["local/smollm2"], {"harness_prompt": "lean"})
     assert v.label == "builtin · local/smollm2 (lean prompt)"
+    [shipped] = expand_variants(["codex"], ["local/smollm2"], {"harness_prompt": "default"})
+    assert shipped.key == expand_variants(["codex"], ["local/smollm2"])[0].key
 
 
 def test_trial_id_depends_on_every_input() -> None:
