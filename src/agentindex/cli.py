@@ -39,6 +39,9 @@ def run(
                        help="index definition, benchmark or task path")] = None,
     agent: Annotated[list[str] | None, typer.Option("-a", "--agent")] = None,
     model: Annotated[list[str] | None, typer.Option("-m", "--model")] = None,
+    setting: Annotated[list[str] | None, typer.Option(
+        "--setting", help="KEY=VALUE variant setting, e.g. harness_prompt=lean or "
+                          "reasoning_effort=high (over the config file's settings)")] = None,
     env: Annotated[str | None, typer.Option("-e", "--env", help="sandbox backend")] = None,
     attempts: Annotated[int | None, typer.Option("-k", "--attempts", min=1)] = None,
     concurrency: Annotated[int | None, typer.Option("-n", "--concurrency", min=1)] = None,
@@ -87,7 +90,7 @@ def run(
         "judge_model": judge_model, "seal_history": seal_history,
         "clamp_resources": clamp_resources, "valid_only": valid_only}
     _guard(lambda: run_command(config, {k: v for k, v in overrides.items() if v is not None},
-                               console))
+                               console, setting or []))
 
 
 @app.command()

@@ -39,3 +39,22 @@ def check_usage(call: dict[str, Any], trace: dict[float, dict[str, Any]]) -> dic
     detok = tokenizer().detokenize(seen["completion"]).decode("utf-8", errors="replace")
     assert detok == seen["text"]
     return seen
+
+
+def check_kv_reuse(trace: dict[float, dict[str, Any]]) -> None:
+    """Each generation's reused prefix is what the one KV cache really held: the longest common
+    prefix of its prompt with the previous generation's prompt and evaluated completion (all of
+    it, or all but the last token when the budget cut it: that token was sampled, never
+    evaluated), less one token when the whole prompt was cached (llama.cpp evaluates the last
+    prompt token again for fresh logits)."""
+    held: list[int] = []
+    for seen in sorted(trace.values(), key=lambda s: s["started_at"]):
+        prompt = tokenizer().tokenize(seen["prompt"].encode(), add_bos=False, special=True)
+        common = 0
+        for a, b in zip(held, prompt, strict=False):
+            if a != b:
+                break
+            common += 1
+        assert seen["reused"] == min(common, len(prompt) - 1), (seen["reused"], common)
+        completion = list(seen["completion"])
+        held = prompt + (completion if seen["stopped"] else completion[:-1])

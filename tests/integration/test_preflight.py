@@ -54,6 +54,21 @@ def test_a_misconfigured_job_stops_before_any_trial(tmp_path: Path) -> None:
     assert not (tmp_path / "jobs" / "J").exists()  # nothing written, nothing committed
 
 
+def test_a_harness_without_a_lean_prompt_is_refused_before_any_trial(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks"
+    write_task(tasks, "fine")
+    result = subprocess.run(
+        [sys.executable, "-m", "agentindex.cli", "run", "-d", str(tasks), "-a", "qwen-code",
+         "-a", "claude-code", "-m", "local/smollm2", "--setting", "harness_prompt=lean",
+         "-o", str(tmp_path / "jobs"), "--job", "J"],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert "variant qwen-code × local/smollm2: harness_prompt 'lean': qwen-code has no lean " \
+           "prompt" in " ".join(result.stderr.split())
+    assert "claude-code ×" not in result.stderr
+    assert not (tmp_path / "jobs" / "J" / "trials").exists()
+
+
 def test_a_config_error_in_a_trial_is_its_own_class_and_reruns_after_the_fix(
         make_task: TaskFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The task's environment reads a host variable, resolved when its trial starts.

@@ -41,6 +41,9 @@ class Builtin(CliAgent):
     name = "builtin"
     label = "builtin"  # how the report names it
     default_version = VERSION
+    # Its default is already lean (one bash tool, a three-sentence prompt): the same launch, so a
+    # job can run it beside lean Claude Code and Codex.
+    lean_prompt = True
 
     async def install(self, cache: Path) -> None:
         return None  # runs on the sandbox's python3, shipped with this package

@@ -12,6 +12,7 @@ from typing import Any
 
 from agentindex.agents.base import SelfReport
 from agentindex.agents.harness import (
+    LEAN_SYSTEM,
     CliAgent,
     Launch,
     Outputs,
@@ -31,6 +32,7 @@ class ClaudeCode(CliAgent):
     label = "Claude Code"  # how the report names it
     default_version = "2.1.197"  # the newest that `npm install` resolves on node 20
     package = NpmPackage("@anthropic-ai/claude-code", "claude")
+    lean_prompt = True  # --system-prompt and --tools Bash: ~1.4k prompt tokens instead of ~13k
 
     def launch(self, run: RunSpec) -> Launch:
         pick_protocol(run.protocols, ("anthropic",), self.name, run.provider)
@@ -39,6 +41,8 @@ class ClaudeCode(CliAgent):
                 "--dangerously-skip-permissions"]
         if run.effort:
             argv += ["--effort", run.effort]
+        if run.lean:  # its own loop, with a short system prompt and only its Bash tool
+            argv += ["--system-prompt", LEAN_SYSTEM.format(tool="Bash"), "--tools", "Bash"]
         return Launch(argv=argv, env=claude_env(run), transcripts=(".claude/projects",))
 
     def self_report(self, out: Outputs) -> SelfReport | None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import platform
+from pathlib import Path
 from typing import Any
 
 from agentindex.agents.base import SelfReport
 from agentindex.agents.harness import (
+    LEAN_SYSTEM,
     CliAgent,
     Launch,
     Outputs,
@@ -24,6 +26,7 @@ from agentindex.agents.install import NpmPackage
 from agentindex.usage import Usage
 
 KEY_ENV = "AGENTINDEX_GATEWAY_KEY"
+LEAN_FILE = ".codex/lean_instructions.md"  # under HOME; config.toml names it relative to itself
 #: The npm package's platform builds: machine -> (package suffix, target triple).
 NATIVE = {"x86_64": ("x64", "x86_64-unknown-linux-musl"),
           "aarch64": ("arm64", "aarch64-unknown-linux-musl")}
@@ -41,6 +44,7 @@ class Codex(CliAgent):
     label = "Codex"  # how the report names it
     default_version = "0.171.0"
     package = NpmPackage("@openai/codex", "codex")
+    lean_prompt = True  # its instructions file and shell tools only: ~1.6k prompt tokens, not ~7k
 
     def launch(self, run: RunSpec) -> Launch:
         pick_protocol(run.protocols, ("openai-responses",), self.name, run.provider)
@@ -53,8 +57,10 @@ class Codex(CliAgent):
         # What the npm script would set before exec'ing the binary.
         env = {KEY_ENV: run.api_key, "CODEX_MANAGED_BY_NPM": "1",
                "CODEX_MANAGED_PACKAGE_ROOT": f"{run.home}/node_modules/@openai/codex"}
-        return Launch(argv=argv, env=env,
-                      files={".codex/config.toml": codex_config(run)},
+        files = {".codex/config.toml": codex_config(run)}
+        if run.lean:
+            files[LEAN_FILE] = LEAN_SYSTEM.format(tool="exec_command") + "\n"
+        return Launch(argv=argv, env=env, files=files,
                       transcripts=(".codex/sessions",))
 
     def self_report(self, out: Outputs) -> SelfReport | None:
@@ -63,6 +69,21 @@ class Codex(CliAgent):
 
 def _toml(value: str) -> str:
     return json.dumps(value)  # a JSON string is a valid TOML basic string
+
+
+#: ``harness_prompt = "lean"``: Codex's base instructions replaced by LEAN_FILE, and what else it
+#: sends up front left out: the sandbox-permissions text and the web-search tool (with the
+#: ``[features]`` and ``[skills]`` lines below: sub-agent, goal and image tools, the skills list).
+#: Left: its shell tools (exec_command, write_stdin), request_user_input (no key found to turn it
+#: off in 0.171.0) and the environment context (cwd, shell, date). Checked by counting the
+#: prompt's tokens at the gateway: 6,784 -> 1,604 with local/smollm2 (docs/PERFORMANCE.md).
+LEAN_CONFIG = [
+    f"model_instructions_file = {json.dumps(Path(LEAN_FILE).name)}",
+    "include_permissions_instructions = false",
+    'web_search = "disabled"',
+]
+LEAN_TABLES = ["[features]", "multi_agent = false", "goals = false", "view_image = false", "",
+               "[skills]", "include_instructions = false", ""]
 
 
 def codex_config(run: RunSpec) -> str:
@@ -76,6 +97,8 @@ def codex_config(run: RunSpec) -> str:
     ]
     if run.effort:
         lines.append(f"model_reasoning_effort = {_toml(run.effort)}")
+    if run.lean:
+        lines += LEAN_CONFIG
     lines += [
         "",
         "[model_providers.agentindex]",
@@ -84,6 +107,7 @@ def codex_config(run: RunSpec) -> str:
         'wire_api = "responses"',  # the only one Codex accepts now ("chat" is rejected)
         f"env_key = {_toml(KEY_ENV)}",  # sent as Authorization: Bearer <trial token>
         "",
+        *(LEAN_TABLES if run.lean else []),
         "[analytics]",
         "enabled = false",
         "",

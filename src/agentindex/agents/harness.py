@@ -30,6 +30,17 @@ from agentindex.sandbox.base import ExecResult, Sandbox
 
 LOGS = "/logs/agent"  # kept as trials/<id>/agent/ by the runner
 SETUP_TIMEOUT_S = 60.0
+#: The variant setting ``harness_prompt``: ``default``, the harness as shipped, or ``lean``: the
+#: same CLI and tool loop, sent a short system prompt (:data:`LEAN_SYSTEM`) and only its shell
+#: tool(s). For small local models: Claude Code's own prompt is ~13k tokens and Codex's ~7k, whose
+#: prefill takes SmolLM2 on one CPU thread minutes per call; lean ones are ~1.5k. A setting of the
+#: variant, so it is in the variant's key and label ("(lean prompt)"): a lean run is never read as
+#: the harness's default. A harness without a lean form refuses it (``CliAgent.lean_prompt``).
+HARNESS_PROMPT = "harness_prompt"
+HARNESS_PROMPTS = ("default", "lean")
+LEAN_SYSTEM = ("You are a coding agent working in a Linux sandbox. Use the {tool} tool to inspect "
+               "and change files and run commands. When the task is done, reply with a short "
+               "summary and no tool call.")
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,11 @@ class RunSpec:
     def effort(self) -> str | None:
         value = self.settings.get("reasoning_effort")
         return str(value) if value else None
+
+    @property
+    def lean(self) -> bool:
+        """The variant asks for the harness's lean prompt (see :data:`HARNESS_PROMPT`)."""
+        return self.settings.get(HARNESS_PROMPT) == "lean"
 
 
 @dataclass(frozen=True)
@@ -152,6 +168,9 @@ class CliAgent(ABC):
     # A key the harness itself needs, for one that talks to its vendor's service instead of the
     # gateway (cursor-cli); None for every harness the gateway serves.
     key_env: ClassVar[str | None] = None
+    # Whether ``launch`` honours ``harness_prompt = "lean"`` (a short system prompt and only the
+    # shell tool); a harness that does not is refused the setting by ``build``.
+    lean_prompt: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.version: str | None = self.default_version
@@ -170,6 +189,23 @@ class CliAgent(ABC):
     def self_report(self, out: Outputs) -> SelfReport | None:
         return None
 
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """ConfigError naming this harness for a shared variant setting it cannot honour:
+        ``harness_prompt`` other than default or lean, or lean where it has no lean form."""
+        prompt = settings.get(HARNESS_PROMPT, "default")
+        if prompt not in HARNESS_PROMPTS:
+            raise ConfigError("settings", None, f"{HARNESS_PROMPT} {prompt!r} is not one of "
+                                                f"{', '.join(HARNESS_PROMPTS)}")
+        if prompt == "lean" and not self.lean_prompt:
+            lean = ", ".join(sorted(n for n, f in _lean_harnesses().items() if f)) or "none"
+            raise ConfigError("settings", None, f"{HARNESS_PROMPT} 'lean': {self.name} has no "
+                                                f"lean prompt (harnesses with one: {lean})")
+
+    def build(self, run: RunSpec) -> Launch:
+        """``launch(run)`` once the shared settings are checked (``check_settings``)."""
+        self.check_settings(run.settings)
+        return self.launch(run)
+
     def run_spec(self, ctx: AgentContext) -> RunSpec:
         provider, model = split_model(ctx.model, self.name)
         if ctx.base_url is None or ctx.api_key is None:
@@ -182,7 +218,7 @@ class CliAgent(ABC):
                        settings=ctx.settings)
 
     async def run(self, ctx: AgentContext) -> AgentOutcome:
-        launch = self.launch(self.run_spec(ctx))
+        launch = self.build(self.run_spec(ctx))
         ctx.logs.mkdir(parents=True, exist_ok=True)
         (ctx.logs / "launch.json").write_text(json.dumps(launch_record(launch), indent=2))
         await write_home_files(ctx.sandbox, launch.files, ctx.logs)
@@ -208,6 +244,13 @@ class CliAgent(ABC):
         except Exception as e:
             return AgentOutcome(result, None, f"{self.name} self-report could not be parsed: "
                                               f"{type(e).__name__}: {e}")
+
+
+def _lean_harnesses() -> dict[str, bool]:
+    from agentindex.agents import AGENTS
+
+    return {name: bool(getattr(factory, "lean_prompt", False))
+            for name, factory in AGENTS.items()}
 
 
 REDACTED = "<redacted>"

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rich.console import Console
 
 from agentindex.commands.progress import LiveProgress
@@ -58,8 +59,26 @@ def build_spec(config: JobConfig) -> JobSpec:
                                             for b in selection.benchmarks}}})
 
 
-def run_command(path: Path | None, overrides: dict[str, Any], console: Console) -> int:
+def parse_settings(items: list[str]) -> dict[str, Any]:
+    """``--setting KEY=VALUE`` flags -> settings; a value is read as in a YAML config file
+    (``3`` is a number, ``lean`` a string)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError("--setting", None, f"expected KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = yaml.safe_load(value) if value else ""
+        except yaml.YAMLError:
+            out[key.strip()] = value
+    return out
+
+
+def run_command(path: Path | None, overrides: dict[str, Any], console: Console,
+                settings: list[str] | None = None) -> int:
     base = JobConfig.from_yaml(path) if path else JobConfig()
+    if settings:
+        overrides = {**overrides, "settings": {**base.settings, **parse_settings(settings)}}
     config = base.model_copy(update=overrides)
     config = JobConfig.model_validate(config.model_dump())  # validate flag values too
     spec = build_spec(config)

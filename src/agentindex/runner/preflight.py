@@ -4,7 +4,8 @@ in one message. A bad config stops the job before anything runs or is committed.
 Per variant: the agent is known; an agent that uses a model has one (a scripted one that exists),
 from a known provider, with a wire protocol both the harness and the provider speak (the harness's
 launch is a pure function of its run, so it is built here with a stand-in URL and token: whatever
-it would refuse in a trial, through ``agents.harness.pick_protocol``, it refuses now), and the
+it would refuse in a trial, through ``agents.harness.pick_protocol``, it refuses now), the shared
+settings are ones the harness honours (``CliAgent.check_settings``: ``harness_prompt``), and the
 provider's key variable is set when the provider is a real API (a harness on its vendor's own
 service: its own ``key_env``). Per task and network policy: the backend can run the task
 (``Backend.check``) and enforce its limits (unless the run allows unenforced limits).
@@ -70,20 +71,25 @@ def _variant_problems(variant: Variant, providers: ProvidersConfig, env: Mapping
         return None, [f"{name}: {e.problem}"]
     if not agent.uses_model:
         return agent, []
+    problems = []
+    if isinstance(agent, CliAgent):
+        try:
+            agent.check_settings(variant.settings)
+        except ConfigError as e:
+            problems.append(f"{name}: {e.problem}")
     own_key = agent.key_env if isinstance(agent, CliAgent) else None
     if own_key:  # a harness on its vendor's own service, not through the gateway
-        return agent, [] if env.get(own_key) else [
-            f"{name}: {variant.agent} runs on its vendor's service and needs ${own_key}, "
-            "which is not set"]
+        return agent, problems if env.get(own_key) else [
+            *problems, f"{name}: {variant.agent} runs on its vendor's service and needs "
+                       f"${own_key}, which is not set"]
     provider, sep, model = (variant.model or "").partition("/")
     if not sep or not model:
-        return agent, [f"{name}: agent {variant.agent!r} needs a model named provider/model "
-                       f"(-m), got {variant.model!r}"]
+        return agent, [*problems, f"{name}: agent {variant.agent!r} needs a model named "
+                                  f"provider/model (-m), got {variant.model!r}"]
     spec = providers.get(provider)
     if spec is None:
-        return agent, [f"{name}: unknown provider {provider!r} (known: "
-                       f"{', '.join(providers.providers)})"]
-    problems = []
+        return agent, [*problems, f"{name}: unknown provider {provider!r} (known: "
+                                  f"{', '.join(providers.providers)})"]
     if spec.kind == "scripted":
         try:
             parse_scripted(model)

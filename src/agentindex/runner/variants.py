@@ -28,14 +28,16 @@ class Variant:
         """'Claude Code · claude-opus-4-7 (high)'; test doubles and local models keep their
         provider and options, so a scripted run never reads like a real model's ('Codex ·
         scripted/oracle') and a local one shows its bounds ('builtin ·
-        local/smollm2?max_tokens=256&max_turns=6')."""
+        local/smollm2?max_tokens=256&max_turns=6'); a lean harness prompt is always shown
+        ('Claude Code · local/smollm2 (lean prompt)')."""
         text = getattr(AGENTS.get(self.agent), "label", self.agent)
         if self.model:
             provider, _, name = self.model.partition("/")
             text += " · " + (self.model if provider in ("scripted", "local") or not name else name)
-        if effort := self.settings.get("reasoning_effort"):
-            text += f" ({effort})"
-        return text
+        shown = [str(effort)] if (effort := self.settings.get("reasoning_effort")) else []
+        if self.settings.get("harness_prompt") == "lean":  # not the harness as shipped
+            shown.append("lean prompt")
+        return text + (f" ({', '.join(shown)})" if shown else "")
 
     def row(self) -> dict[str, Any]:
         return {"variant_key": self.key, "label": self.label, "agent": self.agent,
@@ -61,12 +63,19 @@ def expand_variants(agents: list[str], models: list[str],
             continue
         choices: list[str | None] = list(models) or [None]
         for model in choices if agent.uses_model else [None]:
-            v = Variant(agent.name, agent.version, model, dict(settings or {}) if model else {})
+            v = Variant(agent.name, agent.version, model, _keyed(settings) if model else {})
             if v not in out:
                 out.append(v)
     if problems:
         raise PreflightError(problems)
     return out
+
+
+def _keyed(settings: dict[str, Any] | None) -> dict[str, Any]:
+    """The settings that make a variant: ``harness_prompt: default`` is the harness as shipped,
+    the same variant (and trials) as no setting at all."""
+    return {k: v for k, v in (settings or {}).items()
+            if not (k == "harness_prompt" and v == "default")}
 
 
 def trial_id(variant: Variant, task_digest: str, attempt: int, *, sealed: bool = False) -> str:

@@ -68,6 +68,37 @@ def test_codex_uses_a_custom_responses_provider() -> None:
     assert launch.transcripts == (".codex/sessions",)
 
 
+def test_lean_prompt_keeps_the_cli_and_its_loop_with_a_short_prompt_and_the_shell_tool() -> None:
+    claude = cli("claude-code").build(spec("local", "smollm2", harness_prompt="lean"))
+    assert claude.argv[claude.argv.index("--tools") + 1] == "Bash"
+    assert "Bash tool" in claude.argv[claude.argv.index("--system-prompt") + 1]
+    assert "-p" in claude.argv and "--system-prompt" not in cli("claude-code").build(spec()).argv
+    codex = cli("codex").build(spec("local", "smollm2", harness_prompt="lean"))
+    config = tomllib.loads(codex.files[".codex/config.toml"])
+    # Relative to config.toml's directory: the instructions file written beside it.
+    assert ".codex/" + config["model_instructions_file"] in codex.files
+    assert "exec_command" in codex.files[".codex/" + config["model_instructions_file"]]
+    assert config["include_permissions_instructions"] is False
+    assert config["web_search"] == "disabled"
+    assert config["features"] == {"multi_agent": False, "goals": False, "view_image": False}
+    assert config["skills"] == {"include_instructions": False}
+    assert config["model_providers"][config["model_provider"]]["wire_api"] == "responses"
+    default = tomllib.loads(cli("codex").build(spec("openai", "gpt-5.5")).files[
+        ".codex/config.toml"])
+    assert "model_instructions_file" not in default and "features" not in default
+    builtin = cli("builtin")
+    assert builtin.build(spec(harness_prompt="lean")) == builtin.build(spec())  # already lean
+
+
+def test_a_harness_without_a_lean_prompt_refuses_it_by_name() -> None:
+    with pytest.raises(ConfigError, match="harness_prompt 'lean': gemini-cli has no lean prompt "
+                                          r"\(harnesses with one: builtin, claude-code, codex\)"):
+        cli("gemini-cli").build(spec("google", "gemini-3.1-pro", harness_prompt="lean"))
+    with pytest.raises(ConfigError, match="harness_prompt 'tiny' is not one of default, lean"):
+        cli("codex").build(spec("openai", "gpt-5.5", harness_prompt="tiny"))
+    cli("gemini-cli").build(spec("google", "gemini-3.1-pro", harness_prompt="default"))
+
+
 def test_gemini_cli() -> None:
     launch = cli("gemini-cli").launch(spec("google", "gemini-3.1-pro"))
     assert {"--yolo", "--skip-trust"} <= set(launch.argv)

