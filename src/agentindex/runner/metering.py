@@ -32,8 +32,10 @@ class _TrajectoryFile:
         self.commands: list[str] = []  # the shell commands the model asked for, in order
 
     def write(self, events: list[TrajEvent]) -> int | None:
-        """Append ``events``; the line number of the first (None when there are none)."""
-        if not events:
+        """Append ``events``; the line number of the first (None when there are none, or when
+        the try is over: a call still streaming when the run was stopped ends after its files
+        were closed, and is not the try's any more)."""
+        if not events or self._out.closed:
             return None
         first = self.lines + 1
         self._out.write("".join(event_line(e) + "\n" for e in events))
@@ -103,6 +105,8 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
 
         def sink(record: CallRecord) -> None:
             assert metering is not None
+            if out.closed:  # the try is over (see _TrajectoryFile.write)
+                return
             metering.calls.append(record)
             out.write(record.to_json() + "\n")
             out.flush()
