@@ -68,8 +68,13 @@ class Tally:
 
 # --- the fake upstream: answers forwarded calls like a provider that knows no key -------------
 
+SEEN_AUTH: Counter[str] = Counter()  # the credential headers the fake upstream received
+
+
 async def _upstream(request: web.Request) -> web.Response:
     await request.read()
+    SEEN_AUTH.update(v for k, v in request.headers.items()
+                     if k.lower() in ("authorization", "x-api-key"))
     if "chat" in request.path or "responses" in request.path:
         body = {"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {
             "role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
@@ -349,6 +354,8 @@ async def run(n: int, seed: int, deadline_s: float, workdir: Path) -> dict[str, 
         "http_parser_errors_logged": stderr.count("Error handling request") - unhandled(stderr),
         "key_leaks": len(tally.leaks), "leak_examples": tally.leaks[:5],
         "accepted": tally.accepted, "recorded": recorded,
+        "forwarded_with_a_key": sum(n for v, n in SEEN_AUTH.items()
+                                    if any(k in v for k in gw.keys.values())),
         "normal_request_after": (after_response or b"")[9:12].decode(errors="replace"),
         "gateway_before": before, "gateway_after": figures,
     }

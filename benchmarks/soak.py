@@ -167,7 +167,7 @@ def one_run(soak: Soak, job: Path, kill_at: int | None, rng: random.Random) -> R
     try:
         if kill_at is not None:
             while proc.poll() is None and committed_dirs(soak.job_dir) < kill_at:
-                time.sleep(0.05)
+                time.sleep(0.2)
             time.sleep(rng.uniform(0.0, 2.0))
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)

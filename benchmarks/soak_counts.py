@@ -242,17 +242,19 @@ def _slope(points: dict[int, list[tuple[float, float]]]) -> float | None:
     return sxy / sxx if sxx else None
 
 
-def slopes(samples: list[Sample], warmup: float = 0.2) -> dict[str, Any]:
+def slopes(samples: list[Sample], warmup: float = 0.2, tail: float = 0.1) -> dict[str, Any]:
     """Per 1,000 trials: RSS (MB), open fds and threads of the runner, fitted within each run
-    after its first ``warmup`` share of trials (start-up fills caches); ``pooled`` over the
-    runs, ``longest`` over the run that committed the most."""
+    on the trials between its first ``warmup`` share (start-up fills caches) and its last
+    ``tail`` share (the run drains: fewer trials in flight, then the report); ``pooled`` over
+    the runs (an intercept each), ``longest`` over the run that committed the most."""
     runs: dict[int, list[Sample]] = defaultdict(list)
     for s in samples:
         runs[s.run_no].append(s)
     kept: dict[int, list[Sample]] = {}
     for run_no, ss in runs.items():
         lo, hi = ss[0].committed, ss[-1].committed
-        kept[run_no] = [s for s in ss if s.committed >= lo + warmup * (hi - lo)]
+        kept[run_no] = [s for s in ss
+                        if lo + warmup * (hi - lo) <= s.committed <= hi - tail * (hi - lo)]
     span = {r: ss[-1].committed - ss[0].committed for r, ss in kept.items() if ss}
     longest = max(span, key=lambda r: span[r]) if span else None
     out: dict[str, Any] = {"longest_run_trials": span.get(longest, 0) if longest else 0}
