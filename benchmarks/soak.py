@@ -206,7 +206,8 @@ def soak_run(config: Config, workdir: Path) -> dict[str, object]:
     result["wall_s"] = round(wall, 1)
     result["trials_per_s"] = round(planned / wall, 3)
     result["slopes_per_1000_trials"] = slopes(soak.samples)
-    result["samples"] = len(soak.samples)
+    result["samples"] = [[s.run_no, s.committed, s.rss_kb, s.fds, s.threads]
+                         for s in soak.samples]
     result["rerun_said_nothing_to_run"] = "0 to run" in (
         workdir / f"run-{soak.runs[-1].run_no:02d}.log").read_text(errors="replace")
     result["problems"] = invariants(result)
