@@ -140,7 +140,8 @@ def sample_until(soak: Soak, proc: subprocess.Popen[bytes], run_no: int,
     while not stop.is_set() and proc.poll() is None:
         got = proc_sample(proc.pid)
         if got is not None:
-            soak.samples.append(Sample(run_no, time.time(), committed_dirs(soak.job_dir), *got))
+            soak.samples.append(Sample(run_no, time.time(), committed_dirs(soak.job_dir), *got,
+                                       os.getloadavg()[0]))
         stop.wait(every_s)
 
 
@@ -206,8 +207,10 @@ def soak_run(config: Config, workdir: Path) -> dict[str, object]:
     result["wall_s"] = round(wall, 1)
     result["trials_per_s"] = round(planned / wall, 3)
     result["slopes_per_1000_trials"] = slopes(soak.samples)
-    result["samples"] = [[s.run_no, s.committed, s.rss_kb, s.fds, s.threads]
+    result["samples"] = [[s.run_no, s.committed, s.rss_kb, s.fds, s.threads, s.load1]
                          for s in soak.samples]
+    loads = [s.load1 for s in soak.samples] or [0.0]
+    result["load_1min"] = {"mean": round(sum(loads) / len(loads), 1), "max": max(loads)}
     result["rerun_said_nothing_to_run"] = "0 to run" in (
         workdir / f"run-{soak.runs[-1].run_no:02d}.log").read_text(errors="replace")
     result["problems"] = invariants(result)
@@ -218,7 +221,8 @@ def print_summary(result: dict[str, object]) -> None:
     for key in ("trials", "tries", "calls", "faults", "on_disk", "orphans", "runs",
                 "slopes_per_1000_trials"):
         print(f"{key}: {json.dumps(result[key], sort_keys=True)}")
-    print(f"wall {result['wall_s']} s, {result['trials_per_s']} trials/s")
+    print(f"wall {result['wall_s']} s, {result['trials_per_s']} trials/s, "
+          f"load {result['load_1min']}")
     problems = result["problems"]
     assert isinstance(problems, list)
     print("soak: ok" if not problems else "soak: FAILED " + "; ".join(problems))

@@ -38,6 +38,7 @@ class Sample:
     rss_kb: int
     fds: int
     threads: int
+    load1: float  # the machine's 1-minute load average (it is shared)
 
 
 def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
