@@ -2,8 +2,9 @@
 kills, then counts of what was lost, duplicated, recorded and left behind.
 
 The demo's terminal tasks are copied under new names (each copy's instruction names the copy and
-this soak, so each has its own digest, and every sandbox process's command line carries the
-soak's directory name) with the agent timeout cut to ``--agent-timeout``. One job runs them on
+a marker unique to this soak, so each has its own digest, and every builtin's command line
+carries the marker; every bwrap's carries the soak's directory) with the agent timeout cut to
+``--agent-timeout``. One job runs them on
 bwrap with ``builtin`` and ``scripted/oracle``, ``scripted/flaky``, ``scripted/cut`` and
 ``scripted/chaos`` (provider faults at the rate ``--chaos-rate``: 429, 500, 529, cuts, stalls
 past builtin's read timeout, malformed responses). Agent and sandbox faults come from the
@@ -30,6 +31,7 @@ import json
 import math
 import os
 import random
+import secrets
 import shutil
 import signal
 import subprocess
@@ -190,7 +192,8 @@ def kill_points(config: Config, planned: int, rng: random.Random) -> list[int]:
 def soak_run(config: Config, workdir: Path) -> dict[str, object]:
     soak = Soak(config, workdir)
     tasks = workdir / "tasks"
-    planned = make_tasks(tasks, config, workdir.name)
+    marker = f"agentindex-soak-{secrets.token_hex(4)}"  # in every builtin's command line
+    planned = make_tasks(tasks, config, marker)
     job = write_job(soak, tasks)
     rng = random.Random(config.seed)
     t0 = time.time()
@@ -201,7 +204,7 @@ def soak_run(config: Config, workdir: Path) -> dict[str, object]:
     soak.runs.append(one_run(soak, job, None, rng))  # to the end
     soak.runs.append(one_run(soak, job, None, rng))  # again: nothing left to run
     wall = time.time() - t0
-    result = counts(soak.job_dir, workdir, soak.runs, planned)
+    result = counts(soak.job_dir, workdir, soak.runs, planned, marker)
     result["config"] = {**asdict(config), "models": config.models}
     result["command"] = " ".join([AGENTINDEX.name, "run", str(job)])
     result["wall_s"] = round(wall, 1)

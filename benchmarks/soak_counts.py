@@ -159,10 +159,10 @@ def _cgroup_names() -> list[str]:
     return [d.name for p in parents if p.is_dir() for d in p.iterdir() if d.is_dir()]
 
 
-def orphan_counts(workdir: Path, runs: list[Run]) -> dict[str, Any]:
+def orphan_counts(workdir: Path, runs: list[Run], marker: str) -> dict[str, Any]:
     """What outlived the runs: processes naming the soak's directory (every sandbox's bwrap
-    does, and every builtin's instruction), and namespaces, cgroups, mounts and containers
-    tagged with one of the soak's runner pids."""
+    does) or its ``marker`` (every builtin's instruction does), and namespaces, cgroups, mounts
+    and containers tagged with one of the soak's runner pids."""
     owners = tuple(f"agentindex-{r.pid}." for r in runs)
     me = os.getpid()
     procs = []
@@ -172,7 +172,7 @@ def orphan_counts(workdir: Path, runs: list[Run]) -> dict[str, Any]:
                 errors="replace")
         except OSError:
             continue
-        if workdir.name in cmd and int(pid) != me and "soak.py" not in cmd:
+        if (marker in cmd or f"{workdir}/" in cmd) and int(pid) != me and "soak.py" not in cmd:
             procs.append(f"{pid} {cmd[:200]}")
     netns = [p.name for p in NETNS_DIR.iterdir()] if NETNS_DIR.is_dir() else []
     mounts = [m for m in Path("/proc/self/mounts").read_text().splitlines()
@@ -193,7 +193,8 @@ def _containers(owners: tuple[str, ...]) -> list[str]:
     return []
 
 
-def counts(job: Path, workdir: Path, runs: list[Run], planned: int) -> dict[str, Any]:
+def counts(job: Path, workdir: Path, runs: list[Run], planned: int,
+           marker: str) -> dict[str, Any]:
     db = job / "results.sqlite"
     calls = call_counts(db, workdir, runs)
     fired = fired_log(workdir)
@@ -204,7 +205,7 @@ def counts(job: Path, workdir: Path, runs: list[Run], planned: int) -> dict[str,
         "faults": {"provider_served": dict(served_faults), "failpoints_fired": dict(fired),
                    "runner_kills": kills,
                    "total": sum(served_faults.values()) + sum(fired.values()) + kills},
-        "on_disk": disk_counts(db, job), "orphans": orphan_counts(workdir, runs),
+        "on_disk": disk_counts(db, job), "orphans": orphan_counts(workdir, runs, marker),
         "runs": [{"pid": r.pid, "killed": r.killed, "exit_code": r.exit_code,
                   "wall_s": round(r.ended - r.started, 1), "in_place": r.committed_after}
                  for r in runs],
