@@ -142,8 +142,10 @@ def sample_until(soak: Soak, proc: subprocess.Popen[bytes], run_no: int,
     while not stop.is_set() and proc.poll() is None:
         got = proc_sample(proc.pid)
         if got is not None:
-            soak.samples.append(Sample(run_no, time.time(), committed_dirs(soak.job_dir), *got,
-                                       os.getloadavg()[0]))
+            sample = Sample(run_no, time.time(), committed_dirs(soak.job_dir), *got,
+                            os.getloadavg()[0])
+            soak.samples.append(sample)
+            _append(soak.workdir / "samples.jsonl", asdict(sample))
         stop.wait(every_s)
 
 
@@ -163,6 +165,7 @@ def one_run(soak: Soak, job: Path, kill_at: int | None, rng: random.Random) -> R
     run_no = len(soak.runs) + 1
     t0 = time.time()
     proc = start(soak, job, run_no)
+    _append(soak.workdir / "runs.jsonl", {"run_no": run_no, "pid": proc.pid, "started": t0})
     stop = threading.Event()
     sampler = threading.Thread(target=sample_until, args=(soak, proc, run_no, stop))
     sampler.start()
@@ -179,8 +182,14 @@ def one_run(soak: Soak, job: Path, kill_at: int | None, rng: random.Random) -> R
     finally:
         stop.set()
         sampler.join()
-    return Run(run_no, proc.pid, t0, time.time(), killed, code,
-               committed_dirs(soak.job_dir))
+    run = Run(run_no, proc.pid, t0, time.time(), killed, code, committed_dirs(soak.job_dir))
+    _append(soak.workdir / "runs.jsonl", asdict(run))
+    return run
+
+
+def _append(path: Path, record: dict[str, object]) -> None:
+    with path.open("a") as f:
+        f.write(json.dumps(record) + "\n")
 
 
 def kill_points(config: Config, planned: int, rng: random.Random) -> list[int]:
@@ -193,6 +202,7 @@ def soak_run(config: Config, workdir: Path) -> dict[str, object]:
     soak = Soak(config, workdir)
     tasks = workdir / "tasks"
     marker = f"agentindex-soak-{secrets.token_hex(4)}"  # in every builtin's command line
+    (workdir / "marker").write_text(marker)
     planned = make_tasks(tasks, config, marker)
     job = write_job(soak, tasks)
     rng = random.Random(config.seed)
@@ -220,6 +230,25 @@ def soak_run(config: Config, workdir: Path) -> dict[str, object]:
     return result
 
 
+def recount(workdir: Path) -> dict[str, object]:
+    """The counts of a soak that was stopped before its end (its runs and samples as logged;
+    a run still going when it was stopped ends now), for a partial report."""
+    runs: dict[int, Run] = {}
+    for line in (workdir / "runs.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        runs[r["run_no"]] = Run(**r) if "ended" in r else Run(
+            r["run_no"], r["pid"], r["started"], time.time(), True, -9, 0)
+    samples = [Sample(**json.loads(line))
+               for line in (workdir / "samples.jsonl").read_text().splitlines()]
+    job_dir = workdir / "jobs" / "soak"
+    planned = len(list((workdir / "tasks").iterdir())) * 4
+    result = counts(job_dir, workdir, list(runs.values()), planned,
+                    (workdir / "marker").read_text())
+    result["slopes_per_1000_trials"] = slopes(samples)
+    result["partial"] = True
+    return result
+
+
 def print_summary(result: dict[str, object]) -> None:
     for key in ("trials", "tries", "calls", "faults", "on_disk", "orphans", "runs",
                 "slopes_per_1000_trials"):
@@ -244,6 +273,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, argparse.Namespac
     ap.add_argument("--workdir", type=Path, help="default: a new temporary directory")
     ap.add_argument("--json", type=Path, help="write the counts here")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--recount", type=Path, help="only count a stopped soak's work directory")
     args = ap.parse_args(argv)
     fields = {k: v for k, v in vars(args).items() if k in Config.__dataclass_fields__}
     return Config(**fields), args
@@ -251,6 +281,12 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, argparse.Namespac
 
 def main(argv: list[str] | None = None) -> int:
     config, args = parse_args(argv)
+    if args.recount:
+        partial = recount(args.recount)
+        print(json.dumps({k: v for k, v in partial.items() if k != "samples"}, indent=1))
+        if args.json:
+            args.json.write_text(json.dumps(partial, indent=2, sort_keys=True) + "\n")
+        return 0
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="agentindex-soak-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"soak in {workdir}: {config}", flush=True)
