@@ -134,6 +134,8 @@ def proc_sample(pid: int) -> tuple[int, int, int] | None:
     except (FileNotFoundError, ProcessLookupError):
         return None
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    if "VmRSS" not in fields:  # killed: a zombie until it is waited for
+        return None
     return int(fields["VmRSS"].split()[0]), fds, int(fields["Threads"])
 
 
