@@ -2,7 +2,9 @@
 
 The loop itself is ``builtin_loop.py`` (standard library only), copied into the sandbox's HOME and
 run there on the system ``python3``; it speaks whichever wire protocol the model's provider does
-(the variant setting ``protocol`` picks one when the provider speaks several). Nothing to install.
+(the variant setting ``protocol`` picks one when the provider speaks several; ``read_timeout``,
+seconds, is how long it waits for a response's next bytes before retrying the call, default
+600). Nothing to install.
 
 Self-report: ``/logs/agent/builtin.jsonl``, one line per HTTP try, with the provider's raw usage
 converted by the gateway's own per-protocol functions.
@@ -54,6 +56,8 @@ class Builtin(CliAgent):
         argv = ["bash", "-c", f'exec python3 "$HOME/{SCRIPT}" "$@"', "builtin",
                 "--protocol", protocol, "--model", run.model, "--base-url", run.base_url,
                 "--instruction", run.instruction, "--log", f"/logs/agent/{LOG}"]
+        if (timeout := run.settings.get("read_timeout")) is not None:
+            argv += ["--read-timeout", str(float(timeout))]
         return Launch(argv=argv, env={"AGENTINDEX_API_KEY": run.api_key},
                       files={SCRIPT: loop_source()})
 

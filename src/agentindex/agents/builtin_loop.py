@@ -161,14 +161,15 @@ def _command(arguments: Any) -> str:
 
 
 def post(url: str, headers: dict[str, str], body: dict[str, Any], retries: int,
-         log: Any) -> dict[str, Any]:
-    """POST JSON; retry 429/5xx and network errors (honouring retry-after), logging each try."""
+         log: Any, timeout: float = 600.0) -> dict[str, Any]:
+    """POST JSON; retry 429/5xx and network errors (honouring retry-after), logging each try.
+    ``timeout``: the longest wait for the server's next bytes (a stalled call is retried)."""
     data = json.dumps(body).encode()
     for attempt in range(retries + 1):
         req = urllib.request.Request(url, data, {"content-type": "application/json", **headers})
         t0 = time.time()
         try:
-            with urllib.request.urlopen(req, timeout=600) as r:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
                 resp = json.loads(r.read())
             log(status=r.status, started=t0, ended=time.time())
             return resp
@@ -210,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-turns", type=int, default=0)
     ap.add_argument("--retries", type=int, default=5)
     ap.add_argument("--command-timeout", type=float, default=600.0)
+    ap.add_argument("--read-timeout", type=float, default=600.0)
     args = ap.parse_args(argv)
     chat = PROTOCOLS[args.protocol](args.model, os.environ.get("AGENTINDEX_API_KEY", ""),
                                     args.instruction)
@@ -222,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
                               + "\n")
                 logfile.flush()
             path, headers, body = chat.request()
-            resp = post(args.base_url.rstrip("/") + path, headers, body, args.retries, log)
+            resp = post(args.base_url.rstrip("/") + path, headers, body, args.retries, log,
+                        args.read_timeout)
             text, calls, usage = chat.parse(resp)
             if calls:
                 log(usage=usage, tool_calls=len(calls))

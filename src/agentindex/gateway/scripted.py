@@ -15,6 +15,14 @@ Behaviours (the part after ``scripted/``):
 - ``flaky``: per trial, the 1st call gets 429 (``retry-after: 1``), the 2nd 529, then it is
   ``oracle``.
 - ``cut``: the response (stream or body) stops half-way and the connection is closed.
+- ``chaos``: ``oracle``, but each call fails with probability ``rate`` (option, default 0.1), in
+  one of the ways a real provider fails (:data:`CHAOS_FAULTS`; option ``faults``, comma-separated,
+  picks some): 429 with ``retry-after: 1``, 500, 529, a response cut after k events (k drawn;
+  of a body, k bytes), a stall of ``stall`` seconds (option, default 5) before the first byte
+  (past a client's read timeout), or a malformed response (broken SSE events; a broken JSON
+  body). Which call fails, and how, is drawn from ``seed`` (option), the trial id and the call's
+  number in the trial (:func:`chaos_fault`): the same run gets the same faults. The soak
+  (``benchmarks/soak.py``) drives it.
 - ``text``: a fixed answer (``ScriptedContext.answer``).
 - ``judge``: a rubric judge, in the rating format SWE-Atlas-QnA's grader reads
   (``{"ratings": [{"rubric_statement", "status", "score", "justification"}]}``): every item
@@ -44,6 +52,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import random
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -53,7 +62,9 @@ from agentindex.usage import Usage
 
 SCRIPTED_USAGE = Usage(input=1200, cache_read=3400, cache_write_5m=560, cache_write_1h=0,
                        output=78, reasoning=12)
-BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text", "judge", "refused")
+BEHAVIOURS = ("oracle", "loop", "flaky", "cut", "text", "judge", "refused", "chaos")
+#: What ``scripted/chaos`` can do to a call.
+CHAOS_FAULTS = ("429", "500", "529", "cut", "stall", "malformed")
 #: The command ``scripted/refused`` sends first: ``$(…)`` trips the harnesses' injection filters.
 REFUSED_COMMAND = 'echo "kernel: $(uname -s)"'
 SUBMIT_MARKER = b"COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"
@@ -106,7 +117,23 @@ def parse_scripted(name: str) -> ScriptedModel:
     behaviour, _, query = name.partition("?")
     if behaviour not in BEHAVIOURS:
         raise ValueError(f"unknown scripted model {behaviour!r}; known: {', '.join(BEHAVIOURS)}")
-    return ScriptedModel(behaviour, tuple(parse_qsl(query)))
+    model = ScriptedModel(behaviour, tuple(parse_qsl(query)))
+    if behaviour == "chaos":
+        _check_chaos(dict(model.options))
+    return model
+
+
+def _check_chaos(options: dict[str, str]) -> None:
+    try:
+        rate, stall = float(options.get("rate", "0.1")), float(options.get("stall", "5"))
+    except ValueError as err:
+        raise ValueError(f"scripted/chaos: rate and stall are numbers: {err}") from None
+    if not 0 <= rate <= 1 or stall < 0:
+        raise ValueError("scripted/chaos: rate is a probability (0..1), stall seconds (>= 0)")
+    unknown = set(options.get("faults", "").split(",")) - set(CHAOS_FAULTS) - {""}
+    if unknown:
+        raise ValueError(f"scripted/chaos: unknown fault(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(CHAOS_FAULTS)}")
 
 
 def scripted_usage(protocol: str) -> Usage:
@@ -246,6 +273,45 @@ def flaky_error(call_no: int) -> ScriptedError | None:
         case 2:
             return ScriptedError(529, (), "overloaded (scripted/flaky)")
     return None
+
+
+@dataclass(frozen=True)
+class ChaosFault:
+    """A fault ``scripted/chaos`` serves: ``kind`` (one of :data:`CHAOS_FAULTS`), the error
+    (429/500/529), where a cut falls (``cut_after``: events of a stream, bytes of a body, as a
+    fraction of the response) and how long a stall lasts."""
+
+    kind: str
+    error: ScriptedError | None = None
+    cut_after: float = 0.5
+    stall_s: float = 0.0
+
+
+def chaos_fault(model: ScriptedModel, trial_id: str, call_no: int) -> ChaosFault | None:
+    """The fault of the trial's ``call_no``-th call (1-based) under ``scripted/chaos``, or None:
+    drawn from (``seed``, trial, call number) alone, so a re-run draws the same."""
+    options = dict(model.options)
+    rate = float(options.get("rate", "0.1"))
+    kinds = tuple(k for k in options.get("faults", ",".join(CHAOS_FAULTS)).split(",") if k)
+    rng = random.Random(f"{options.get('seed', '0')}:{trial_id}:{call_no}")
+    if rng.random() >= rate or not kinds:
+        return None
+    kind = rng.choice(kinds)
+    match kind:
+        case "429":
+            error = ScriptedError(429, (("retry-after", "1"),), "rate limited (scripted/chaos)")
+            return ChaosFault(kind, error)
+        case "500":
+            return ChaosFault(kind, ScriptedError(500, (), "internal error (scripted/chaos)"))
+        case "529":
+            return ChaosFault(kind, ScriptedError(529, (), "overloaded (scripted/chaos)"))
+        case "stall":
+            return ChaosFault(kind, stall_s=float(options.get("stall", "5")))
+        case "cut":
+            return ChaosFault(kind, cut_after=rng.uniform(0.05, 0.95))
+        case "malformed":
+            return ChaosFault(kind)
+    raise ValueError(f"scripted/chaos: unknown fault {kind!r}; known: {', '.join(CHAOS_FAULTS)}")
 
 
 def judge_reply(model: ScriptedModel, name: str) -> Reply:

@@ -74,8 +74,9 @@ class Gateway:
     """``async with Gateway(providers) as gw:`` serves on ``gw.url`` until the block ends.
 
     ``open_trial`` gives a trial its own URL; each call of that trial ends in one ``CallRecord``
-    passed to ``sink`` (failed calls included); ``close_trial`` revokes the token; ``end_trial``
-    tells the providers the trial (all its tries) is over, so they drop what they kept for it."""
+    passed to ``sink`` (failed calls included); ``close_trial`` revokes the token; ``end_route``
+    also ends the calls still in flight on it (recording each); ``end_trial`` tells the
+    providers the trial (all its tries) is over, so they drop what they kept for it."""
 
     def __init__(self, providers: ProvidersConfig | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -87,6 +88,7 @@ class Gateway:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._kinds: dict[str, Provider] = {}
+        self._inflight: dict[str, set[asyncio.Task[Any]]] = {}  # token -> its calls' tasks
 
     async def __aenter__(self) -> Gateway:
         self._session = aiohttp.ClientSession(
@@ -164,6 +166,17 @@ class Gateway:
         """Revoke ``token``: later requests with it get 401 (calls in flight finish)."""
         self._trials.pop(token, None)
 
+    async def end_route(self, token: str) -> None:
+        """Revoke ``token`` and end its calls still in flight (one the harness gave up on, still
+        stalled): each is cancelled and recorded, with its error, before this returns, so no
+        record reaches the route's sink after the try is over."""
+        self.close_trial(token)
+        tasks = self._inflight.pop(token, set())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         trial = self._trials.get(request.match_info["token"])
         if trial is None:
@@ -184,10 +197,12 @@ class Gateway:
                                   "request_too_large")
         except web.HTTPUnsupportedMediaType as err:
             return error_response(415, err.text or "expected a JSON body")
+        except ConnectionResetError:  # the client left before its body was complete: no call
+            return web.Response(status=499)
         provider = self._kinds[ex.target.spec.kind]
         if route.action != "call":
             return await provider.passthrough(ex)
-        return await self._call(provider, ex, trial, next(trial.seq))
+        return await self._call(provider, ex, trial, next(trial.seq), request.match_info["token"])
 
     async def _exchange(self, request: web.Request, trial: _Trial, route: Route) -> Exchange:
         """Read and check the request; raise BadRequest (400) or the aiohttp 413/415."""
@@ -220,14 +235,24 @@ class Gateway:
         return Exchange(request, route, protocol, call, body, raw, target, upstream,
                         trial_id=trial.trial_id, kept=[] if trial.recorder else None)
 
-    async def _call(self, provider: Provider, ex: Exchange, trial: _Trial,
-                    seq: int) -> web.StreamResponse:
+    async def _call(self, provider: Provider, ex: Exchange, trial: _Trial, seq: int,
+                    token: str) -> web.StreamResponse:
+        task = asyncio.current_task()
+        assert task is not None
+        inflight = self._inflight.setdefault(token, set())
+        inflight.add(task)
         try:
             return await provider.call(ex)
         except ConnectionResetError:
             ex.error = ex.error or "client disconnected"
             return web.Response(status=499)
+        except asyncio.CancelledError:  # end_route, or the gateway stopping
+            ex.error = ex.error or "ended in flight: its try was over"
+            raise
         finally:
+            inflight.discard(task)
+            if not inflight and token not in self._trials:  # closed, and nothing in flight
+                self._inflight.pop(token, None)
             ended = time.time()
             line = _capture(ex, trial, seq, ended)
             record = _record(ex, trial, seq, ended, line)

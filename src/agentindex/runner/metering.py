@@ -89,8 +89,9 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
                   calls_file: Path, netns: Path | None = None, *, phase: str = "agent",
                   first_seq: int = 1,
                   trajectory_file: Path | None = None) -> AsyncIterator[Metering]:
-    """Open the try's route (reachable from inside ``netns`` when given); close it after, so a
-    process that outlived the try can make no further call. ``phase`` marks its calls (a
+    """Open the try's route (reachable from inside ``netns`` when given); end it after, so a
+    process that outlived the try can make no further call, and a call still in flight (one the
+    harness gave up on) is recorded with the try. ``phase`` marks its calls (a
     verifier's judge gets a ``grading`` route of its own, numbered after the agent's calls).
     With ``trajectory_file``, each call's conversation events are appended to it (capture off
     without)."""
@@ -124,5 +125,5 @@ async def metered(gateway: Gateway, trial_id: str, try_no: int, model: str, task
                     metering.route = dataclasses.replace(
                         route, base_url=route.base_url.replace(gateway.url, url, 1))
                     yield metering
-        finally:
-            gateway.close_trial(route.token)
+        finally:  # before calls.jsonl closes: a call still in flight is recorded now
+            await gateway.end_route(route.token)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentindex.agents import Agent, AgentContext, SelfReport, get_agent
+from agentindex import failpoints
+from agentindex.agents import Agent, AgentContext, AgentOutcome, SelfReport, get_agent
 from agentindex.agents.install import SANDBOX_ROOT
 from agentindex.errors import (
     ConfigError,
@@ -264,7 +265,7 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
                     await seal_history(sandbox, base, art / "setup")
                 future = await future_commits(sandbox, base, art / "setup")
             out.env_s = time.monotonic() - t0
-            await _agent_phase(plan, settings, agent, sandbox, art, out, metering)
+            await _agent_phase(plan, settings, agent, sandbox, art, out, metering, try_no)
             out.answer_extracted = await extract_answer(sandbox, task, out.self_report,
                                                         art / "setup")
             if base is not None:
@@ -307,7 +308,8 @@ async def _separate_verify(plan: TrialPlan, settings: TrialSettings, spec: Sandb
 
 
 async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, sandbox: Sandbox,
-                       art: Path, out: TryOutcome, metering: Metering | None) -> None:
+                       art: Path, out: TryOutcome, metering: Metering | None,
+                       try_no: int = 1) -> None:
     timeout = plan.task.config.agent.timeout_sec * settings.timeout_multiplier
     route = metering.route if metering else None
     ctx = AgentContext(task=plan.task, sandbox=sandbox, timeout_sec=timeout, logs=art / "agent",
@@ -316,7 +318,8 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
                        protocols=_protocols(settings.gateway, plan.variant.model))
     t0 = time.monotonic()
     try:
-        outcome = await agent.run(ctx)
+        fault = failpoints.agent_fault(f"{plan.trial_id}-{try_no}")
+        outcome = await (agent.run(ctx) if fault is None else _stand_in(ctx, fault))
     finally:
         if metering:
             metering.close()
@@ -332,6 +335,14 @@ async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, s
                                           f"after the provider failed: {failed}")
         else:
             out.fail(ErrorClass.AGENT_CRASH, f"agent exited with code {outcome.result.exit_code}")
+
+
+async def _stand_in(ctx: AgentContext, script: str) -> AgentOutcome:
+    """A failpoint's stand-in for the harness (``failpoints.AGENT_SCRIPTS``), run as a harness
+    is: in the sandbox, under the agent's timeout."""
+    result = await ctx.sandbox.exec(["sh", "-c", script], env={}, timeout=ctx.timeout_sec,
+                                    stdout=ctx.logs / "stdout.txt", stderr=ctx.logs / "stderr.txt")
+    return AgentOutcome(result)
 
 
 def _protocols(gateway: Gateway | None, model: str | None) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from agentindex import failpoints
 from agentindex.errors import SandboxError, UnsupportedBySandbox
 from agentindex.paths import cache_dir
 from agentindex.sandbox.base import Capabilities, ExecResult, Limits, Network, SandboxSpec
@@ -158,8 +159,11 @@ class BwrapSandbox:
                      "home": root / "home"}
         self.mounts: dict[str, Path] = {}  # sandbox path -> host copy, added by put()
         self.etc = minimal_etc(CACHE)
+        self.execs = 0  # commands run so far (a failpoint's key)
 
     async def __aenter__(self) -> Self:
+        if failpoints.fires("sandbox.start", self.spec.scratch.name):
+            raise SandboxError("the sandbox did not start (failpoint sandbox.start)")
         for d in self.dirs.values():
             d.mkdir(parents=True, exist_ok=True)
         for sub in ("agent", "verifier"):
@@ -216,6 +220,10 @@ class BwrapSandbox:
 
     async def exec(self, argv: Sequence[str], *, env: Mapping[str, str], timeout: float,
                    stdout: Path, stderr: Path, cwd: str | None = None) -> ExecResult:
+        self.execs += 1
+        if failpoints.fires("sandbox.exec", f"{self.spec.scratch.name}:{self.execs}"):
+            raise SandboxError(f"{argv[0]}: could not start in the sandbox "
+                               "(failpoint sandbox.exec)")
         command = self.argv(argv, env, cwd or self.workdir)
         if self.spec.network is Network.GATEWAY:  # join the trial's namespace, then exec bwrap
             if self.spec.netns is None:

@@ -166,3 +166,26 @@ def test_still_serving_after_the_storm(live):
         _raw(url, "POST", json.dumps(BODY).encode(), {"content-type": "application/json"}))
     assert status == 200 and b"tool_use" in data
     assert all(KEY not in r.to_json() for r in live["records"])
+
+
+async def test_a_client_leaving_mid_body_is_no_error(rig: Rig,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """Found by the gateway fuzz: a client that hung up before its body was complete made the
+    handler raise, and aiohttp log a traceback for each such request."""
+    records: list[CallRecord] = []
+    route = rig.gateway.open_trial("t", 1, model="scripted/oracle", sink=records.append)
+    host, port = rig.gateway.url.removeprefix("http://").split(":")
+    path = route.base_url.removeprefix(rig.gateway.url) + "/v1/messages"
+    with caplog.at_level(logging.ERROR):
+        for _ in range(3):
+            _, writer = await asyncio.open_connection(host, int(port))
+            writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                         "\r\nContent-Length: 500\r\n\r\n{\"model\": ".encode())
+            await writer.drain()
+            writer.close()
+        await asyncio.sleep(0.3)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert records == []  # no call was made
+    status, _ = await _send(route.base_url + "/v1/messages", json.dumps(
+        {**BODY, "max_tokens": 8}).encode(), {"content-type": "application/json"})
+    assert status == 200

@@ -153,6 +153,13 @@ def test_builtin_speaks_every_protocol(protocol: str) -> None:
     assert "def main(" in launch.files[".agentindex/builtin_loop.py"]
 
 
+def test_builtin_read_timeout_is_a_setting() -> None:
+    plain = cli("builtin").launch(spec("scripted", "oracle"))
+    assert "--read-timeout" not in plain.argv  # builtin_loop's own default (600 s)
+    launch = cli("builtin").launch(spec("scripted", "oracle", read_timeout=3))
+    assert launch.argv[launch.argv.index("--read-timeout") + 1] == "3.0"
+
+
 def test_builtin_follows_the_provider() -> None:
     launch = cli("builtin").launch(spec("google", "gemini-3.1-pro"))
     assert launch.argv[launch.argv.index("--protocol") + 1] == "gemini"

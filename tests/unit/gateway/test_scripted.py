@@ -10,8 +10,10 @@ from agentindex.gateway.openai_chat import chat_request
 from agentindex.gateway.openai_responses import responses_request
 from agentindex.gateway.protocols import PROTOCOLS
 from agentindex.gateway.scripted import (
+    CHAOS_FAULTS,
     SUBMIT,
     ScriptedContext,
+    chaos_fault,
     encoded,
     find_shell_tool,
     oracle_reply,
@@ -138,3 +140,20 @@ def test_oracle_submits_by_command_when_the_harness_asks_for_it():
     reply = oracle_reply(anthropic_request(body), CTX, "m", submit=True)
     assert reply.tool_call is not None
     assert reply.tool_call.arguments == {"command": encoded(SUBMIT)}
+
+
+def test_chaos_draws_are_seeded_and_at_the_rate():
+    model = parse_scripted("chaos?seed=4&rate=0.3")
+    draws = [chaos_fault(model, "trial", n) for n in range(1, 2001)]
+    assert draws == [chaos_fault(model, "trial", n) for n in range(1, 2001)]
+    kinds = {d.kind for d in draws if d is not None}
+    assert kinds == set(CHAOS_FAULTS)
+    assert 500 < sum(d is not None for d in draws) < 700
+    other = parse_scripted("chaos?seed=5&rate=0.3")
+    assert draws != [chaos_fault(other, "trial", n) for n in range(1, 2001)]
+
+
+@pytest.mark.parametrize("bad", ["chaos?rate=2", "chaos?faults=429,boom", "chaos?stall=x"])
+def test_chaos_options_are_checked(bad):
+    with pytest.raises(ValueError, match="scripted/chaos"):
+        parse_scripted(bad)

@@ -39,7 +39,7 @@ def test_every_variant_problem_is_named_once() -> None:
         "$CURSOR_API_KEY, which is not set",
         "variant codex: agent 'codex' needs a model named provider/model (-m), got None",
         "variant codex × scripted/oracel: unknown scripted model 'oracel'; known: oracle, loop, "
-        "flaky, cut, text, judge, refused",
+        "flaky, cut, text, judge, refused, chaos",
     ]
 
 
