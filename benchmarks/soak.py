@@ -229,6 +229,11 @@ def soak_run(config: Config, workdir: Path) -> dict[str, object]:
     result["rerun_said_nothing_to_run"] = "0 to run" in (
         workdir / f"run-{soak.runs[-1].run_no:02d}.log").read_text(errors="replace")
     result["problems"] = invariants(result)
+    for run in soak.runs:  # a run that neither ended nor was killed: what it said last
+        if not run.killed and run.exit_code != 0:
+            log = (workdir / f"run-{run.run_no:02d}.log").read_text(errors="replace")
+            result["problems"].append(f"run {run.run_no} exited {run.exit_code}; its log "
+                                      f"ends:\n" + "\n".join(log.splitlines()[-40:]))
     return result
 
 
@@ -298,10 +303,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             args.json.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
         print_summary(result)
-    finally:
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 0 if not result["problems"] else 1
+    except BaseException:
+        print(f"soak: failed; its work directory is kept: {workdir}", flush=True)
+        raise
+    if result["problems"]:
+        print(f"soak: problems found; its work directory is kept: {workdir}", flush=True)
+        return 1
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
