@@ -77,3 +77,20 @@ def test_more_than_the_machine_has_is_refused_or_clamped(tmp_path: Path) -> None
     assert (row["reward"], row["error_class"]) == (1.0, None)
     asked, given = row["environment"]["clamped"]["cpus"]
     assert asked == 512 and 1 <= given < 512
+
+
+def test_the_site_settings_reach_the_run_steps_of_a_build(base_image: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A RUN step's pip or curl sees the site's CA bundle and proxy (``podman build --env``
+    alone sets them only on the built image: pip in a RUN step failed its TLS check)."""
+    site = tmp_path / "site.toml"
+    site.write_text('[network]\nca_bundle = "/etc/ssl/certs/ca-certificates.crt"\n'
+                    'https_proxy = "http://proxy.invalid:3128"\n')
+    monkeypatch.setenv("AGENTINDEX_SITE", str(site))
+    check = ('RUN test "$PIP_CERT" = /opt/agentindex/ca-bundle.crt && test -s "$PIP_CERT" '
+             '&& test "$https_proxy" = http://proxy.invalid:3128')
+    write_task(tmp_path / "tasks", "site-aware",
+               dockerfile=f"FROM {base_image}\n{check}\nWORKDIR /app\n")
+    summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", backend="container")
+    [row] = trial_rows(summary.job_dir)
+    assert (row["reward"], row["error_class"]) == (1.0, None), row["error_message"]
