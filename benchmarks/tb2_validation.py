@@ -5,8 +5,11 @@ table in docs/BENCHMARKS.md: per task its class and reason, the image it ran (st
 and the time of each phase (build = sandbox start including the image build, agent, verify).
 
     python benchmarks/tb2_validation.py TB2_DIR [--jobs-dir DIR] [-n 2] [--report-only]
+        [--rerun-errors CLASS]
 
-``--report-only`` prints what has run so far (a partial table) without running anything.
+``--report-only`` prints what has run so far (a partial table) without running anything;
+``--rerun-errors verifier`` runs again the trials that ended in that error class (e.g. after the
+environment was fixed).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ def main() -> None:
     p.add_argument("--jobs-dir", type=Path, default=Path("jobs"))
     p.add_argument("-n", "--concurrency", type=int, default=2)
     p.add_argument("--report-only", action="store_true")
+    p.add_argument("--rerun-errors", action="append", default=[])
     a = p.parse_args()
     env = {**os.environ, "AGENTINDEX_TB2_TASKS": str(a.tasks.resolve())}
     manifest = a.jobs_dir / "tb2-validation" / "validity.json"
@@ -35,6 +39,7 @@ def main() -> None:
             "-e", "container", "--include-excluded", "--clamp-resources", "-n",
             str(a.concurrency), "-o", str(a.jobs_dir), "--job", "tb2-validation",
             "--out", str(manifest)] + (["--no-run"] if a.report_only else [])
+    argv += [arg for cls in a.rerun_errors for arg in ("--rerun-errors", cls)]
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
     print(markdown(json.loads(manifest.read_text())["benchmarks"][0]))
 

@@ -33,6 +33,9 @@ class VerifierDef(BaseModel):
     evidence: list[str] = Field(default_factory=list, description=(
         "files a completed test run writes, e.g. /logs/verifier/ctrf.json"))
     reward_range: tuple[float, float] | None = None
+    python: str | None = Field(default=None, pattern=r"^\d+\.\d+$", description=(
+        "the Python the tests ask uv for (TB2: `uvx -p 3.13`): where the image has none, the "
+        "verifier gets one built once per machine (runner/verifier_python.py)"))
 
     @model_validator(mode="after")
     def _paths(self) -> VerifierDef:
