@@ -2,7 +2,8 @@
 89 tasks (never committed; its path is the argument): runs ``agentindex validate`` (oracle and
 nop on every task, resumable: run it again to continue) and prints the manifest as the markdown
 table in docs/BENCHMARKS.md: per task its class and reason, the image it ran (stand-in or not),
-and the time of each phase (build = sandbox start including the image build, agent, verify).
+the task's wall time (its oracle and nop trials) and the oracle's time per phase (build = sandbox
+start including the image build, agent, verify).
 
     python benchmarks/tb2_validation.py TB2_DIR [--jobs-dir DIR] [-n 2] [--report-only]
         [--rerun-errors CLASS]
@@ -73,14 +74,23 @@ def markdown(m: dict[str, Any]) -> str:
     oracle_ones = sum(1 for t in ran if t["oracle"] and t["oracle"]["reward"] == 1.0)
     nop_zeros = sum(1 for t in ran if t["nop"] and t["nop"]["reward"] == 0.0)
     lines += [f"- oracle scored 1 on {oracle_ones} tasks; nop scored 0 on {nop_zeros}", "",
-              "| task | class | reason | stand-in for | build s | oracle s | verify s |",
-              "|---|---|---|---|---|---|---|"]
+              "| task | class | reason | image | wall s | build s | oracle s | verify s |",
+              "|---|---|---|---|---|---|---|---|"]
     for name, t in sorted(tasks.items()):
         o = t.get("oracle") or {}
         reason = short(t["reason"])
-        lines.append(f"| {name} | {t['validity']} | {reason} | {t.get('stand_in_for') or ''} | "
-                     f"{_s(o.get('env_s'))} | {_s(o.get('agent_s'))} | {_s(o.get('verify_s'))} |")
+        walls = [t[a]["wall_s"] for a in ("oracle", "nop") if t.get(a) and t[a].get("wall_s")]
+        lines.append(f"| {name} | {t['validity']} | {reason} | {image(t)} | "
+                     f"{_s(sum(walls) if walls else None)} | {_s(o.get('env_s'))} | "
+                     f"{_s(o.get('agent_s'))} | {_s(o.get('verify_s'))} |")
     return "\n".join(lines)
+
+
+def image(t: dict[str, Any]) -> str:
+    """What the task ran on: a stand-in for its base, or the image itself (none: not built)."""
+    if t.get("stand_in_for"):
+        return f"stand-in for `{t['stand_in_for']}`"
+    return f"`{t['image']}`" if t.get("image") else ""
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ class Phases(BaseModel):
 
     reward: float | None
     error_class: str | None
+    wall_s: float | None = Field(default=None, description="the trial's start to its end")
     env_s: float | None = Field(description="sandbox start, including the image build")
     agent_s: float | None
     verify_s: float | None
@@ -117,8 +118,10 @@ def classify(oracle: Mapping[str, Any] | None, nop: Mapping[str, Any] | None) ->
 def _phases(row: Mapping[str, Any] | None) -> Phases | None:
     if row is None:
         return None
-    return Phases(reward=row["reward"], error_class=row["error_class"], env_s=row["env_s"],
-                  agent_s=row["agent_s"], verify_s=row["verify_s"])
+    wall = row["finished_at"] - row["started_at"] \
+        if row.get("finished_at") is not None and row.get("started_at") is not None else None
+    return Phases(reward=row["reward"], error_class=row["error_class"], wall_s=wall,
+                  env_s=row["env_s"], agent_s=row["agent_s"], verify_s=row["verify_s"])
 
 
 def build_manifest(benchmark: str, backend: str, tasks: Iterable[tuple[str, str]],
