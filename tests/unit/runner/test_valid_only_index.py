@@ -96,7 +96,7 @@ def test_rerun_errors_refuses_a_task_own_failure() -> None:
 def test_the_manifest_keeps_each_trial_wall_time() -> None:
     oracle = {**row("d", "oracle", 1.0), "started_at": 100.0, "finished_at": 142.5}
     nop = row("d", "nop", 0.0)  # a row without times (older stores): no wall time, no error
-    [(name, entry)] = build_manifest("b@1", "container", [("t", "d")], [oracle, nop],
+    [(_name, entry)] = build_manifest("b@1", "container", [("t", "d")], [oracle, nop],
                                      42.5).tasks.items()
     assert entry.oracle is not None and entry.oracle.wall_s == 42.5
     assert entry.nop is not None and entry.nop.wall_s is None
