@@ -197,7 +197,10 @@ class ImageCache:
         text = dockerfile.read_text(errors="replace")
         bases = {ref: await self.base_for(ref) for ref in from_refs(text)}
         rewritten = rewrite_from(text, {k: v for k, v in bases.items() if k != v})
-        tag = image_tag(task, rewritten)
+        # The bases' image ids are part of the key: a base rebuilt under the same name (a
+        # stand-in with more packages) makes the task's image be built again on it.
+        ids = [await self._local_id(b) for b in sorted(set(bases.values()))]
+        tag = image_tag(task, rewritten + "".join(f"\0{i}" for i in ids if i))
         async with self._locks.setdefault(tag, asyncio.Lock()):
             if tag in self._failed:  # the same context fails the same way: say so at once
                 raise SandboxError(self._failed[tag])
@@ -208,6 +211,11 @@ class ImageCache:
                     self._failed[tag] = f"{e} (this build failed once already in this run)"
                     raise
         return tag
+
+    async def _local_id(self, image: str) -> str:
+        """The id of a local image ('' when it is not here: a build will pull it)."""
+        out = await engine_call([self.engine, "image", "inspect", "--format", "{{.Id}}", image])
+        return out.stdout.strip() if out.returncode == 0 else ""
 
     async def base_for(self, ref: str) -> str:
         """What a ``FROM ref`` builds on here."""

@@ -71,6 +71,7 @@ def test_stand_in_recipes(ref: str, suite: str, python: bool, note: str) -> None
     recipe = recipe_for(ref)
     assert recipe is not None and recipe.suite == suite
     assert ("python-is-python3" in recipe.packages) is python
+    assert ("python3-dev" in recipe.packages) is python  # Python.h, as the official images
     assert note in recipe.note and bool(note) == bool(recipe.note)
     text = dockerfile(recipe, f"localhost/debian:{suite}")
     assert f'agentindex.stand-in-for="{recipe.ref}"' in text
