@@ -20,6 +20,7 @@ from agentindex.runner.validity import (
     ENVIRONMENT_ERRORS,
     Manifest,
     build_manifest,
+    failure_cause,
     write_manifest,
 )
 from agentindex.runner.variants import expand_variants
@@ -77,8 +78,11 @@ def manifests_of(job_dir: Path, selection: Selection, env: str) -> list[Manifest
     store = Store.in_job(job_dir)
     try:
         agents = {v["variant_key"]: v["agent"] for v in store.rows("variants")}
-        rows: list[dict[str, Any]] = [{**r, "agent": agents[r["variant_key"]]}
-                                      for r in store.rows("trials")]
+        rows: list[dict[str, Any]] = [
+            {**r, "agent": agents[r["variant_key"]],
+             "cause": failure_cause(job_dir / "trials" / r["trial_id"])
+             if r["reward"] is not None and r["reward"] < 1.0 else None}
+            for r in store.rows("trials")]
     finally:
         store.close()
     times = [(r["started_at"], r["finished_at"]) for r in rows]

@@ -109,10 +109,45 @@ def classify(oracle: Mapping[str, Any] | None, nop: Mapping[str, Any] | None) ->
     if oracle["reward"] != 1.0:
         why = f" ({oracle['error_class']}: {_first_line(oracle['error_message'])})" \
             if oracle["error_class"] else ""
-        return Validity.ORACLE_FAILS, f"oracle scored {oracle['reward']}{why}"
+        cause = f"; {oracle['cause']}" if oracle.get("cause") else ""
+        return Validity.ORACLE_FAILS, f"oracle scored {oracle['reward']}{why}{cause}"
     if nop["reward"] not in (0.0, None):
         return Validity.NOP_PASSES, f"nop scored {nop['reward']}"
     return Validity.VALID, "oracle 1, nop 0"
+
+
+def failure_cause(trial_dir: Path) -> str | None:
+    """Why a trial that ran scored below 1, from its artifacts: the agent's last line of output
+    when it crashed, else the first failing test and its first ``E`` line (pytest's ctrf.json)."""
+    result = _read_json(trial_dir / "result.json") or {}
+    if result.get("error_class") == "agent_crash":
+        for name in ("stderr.txt", "stdout.txt"):
+            lines = _lines(trial_dir / "agent" / name)
+            if lines:
+                return f"agent: {lines[-1][:200]}"
+    ctrf = _read_json(trial_dir / "verifier" / "ctrf.json") or {}
+    for test in ctrf.get("results", {}).get("tests", []):
+        if test.get("status") == "failed":
+            errors = [x for x in str(test.get("trace", "")).splitlines()
+                      if x.lstrip().startswith("E ")]
+            detail = f": {errors[0].strip()[1:].strip()[:200]}" if errors else ""
+            return f"{str(test.get('name', '')).rsplit('::', 1)[-1]} failed{detail}"
+    return None
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(errors="replace"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return [x.strip() for x in path.read_text(errors="replace").splitlines() if x.strip()]
+    except OSError:
+        return []
 
 
 def _phases(row: Mapping[str, Any] | None) -> Phases | None:
