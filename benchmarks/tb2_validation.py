@@ -2,11 +2,15 @@
 89 tasks (never committed; its path is the argument): runs ``agentindex validate`` (oracle and
 nop on every task, resumable: run it again to continue) and prints the manifest as the markdown
 table in docs/BENCHMARKS.md: per task its class and reason, the image it ran (stand-in or not),
-and the time of each phase (build = sandbox start including the image build, agent, verify).
+the task's wall time (its oracle and nop trials) and the oracle's time per phase (build = sandbox
+start including the image build, agent, verify).
 
     python benchmarks/tb2_validation.py TB2_DIR [--jobs-dir DIR] [-n 2] [--report-only]
+        [--rerun-errors CLASS]
 
-``--report-only`` prints what has run so far (a partial table) without running anything.
+``--report-only`` prints what has run so far (a partial table) without running anything;
+``--rerun-errors verifier`` runs again the trials that ended in that error class (e.g. after the
+environment was fixed).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ def main() -> None:
     p.add_argument("--jobs-dir", type=Path, default=Path("jobs"))
     p.add_argument("-n", "--concurrency", type=int, default=2)
     p.add_argument("--report-only", action="store_true")
+    p.add_argument("--rerun-errors", action="append", default=[])
     a = p.parse_args()
     env = {**os.environ, "AGENTINDEX_TB2_TASKS": str(a.tasks.resolve())}
     manifest = a.jobs_dir / "tb2-validation" / "validity.json"
@@ -35,6 +40,7 @@ def main() -> None:
             "-e", "container", "--include-excluded", "--clamp-resources", "-n",
             str(a.concurrency), "-o", str(a.jobs_dir), "--job", "tb2-validation",
             "--out", str(manifest)] + (["--no-run"] if a.report_only else [])
+    argv += [arg for cls in a.rerun_errors for arg in ("--rerun-errors", cls)]
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
     print(markdown(json.loads(manifest.read_text())["benchmarks"][0]))
 
@@ -68,14 +74,23 @@ def markdown(m: dict[str, Any]) -> str:
     oracle_ones = sum(1 for t in ran if t["oracle"] and t["oracle"]["reward"] == 1.0)
     nop_zeros = sum(1 for t in ran if t["nop"] and t["nop"]["reward"] == 0.0)
     lines += [f"- oracle scored 1 on {oracle_ones} tasks; nop scored 0 on {nop_zeros}", "",
-              "| task | class | reason | stand-in for | build s | oracle s | verify s |",
-              "|---|---|---|---|---|---|---|"]
+              "| task | class | reason | image | wall s | build s | oracle s | verify s |",
+              "|---|---|---|---|---|---|---|---|"]
     for name, t in sorted(tasks.items()):
         o = t.get("oracle") or {}
         reason = short(t["reason"])
-        lines.append(f"| {name} | {t['validity']} | {reason} | {t.get('stand_in_for') or ''} | "
-                     f"{_s(o.get('env_s'))} | {_s(o.get('agent_s'))} | {_s(o.get('verify_s'))} |")
+        walls = [t[a]["wall_s"] for a in ("oracle", "nop") if t.get(a) and t[a].get("wall_s")]
+        lines.append(f"| {name} | {t['validity']} | {reason} | {image(t)} | "
+                     f"{_s(sum(walls) if walls else None)} | {_s(o.get('env_s'))} | "
+                     f"{_s(o.get('agent_s'))} | {_s(o.get('verify_s'))} |")
     return "\n".join(lines)
+
+
+def image(t: dict[str, Any]) -> str:
+    """What the task ran on: a stand-in for its base, or the image itself (none: not built)."""
+    if t.get("stand_in_for"):
+        return f"stand-in for `{t['stand_in_for']}`"
+    return f"`{t['image']}`" if t.get("image") else ""
 
 
 if __name__ == "__main__":

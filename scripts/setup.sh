@@ -2,6 +2,8 @@
 # Set up everything agentindex needs on a fresh Debian machine; idempotent and fast the second time.
 #   scripts/setup.sh          the tool itself (system packages, venv, package)
 #   scripts/setup.sh --test   also what the test suite needs
+#   scripts/setup.sh --verifier-python   also build the Python TB2's verifiers ask for (minutes,
+#                             once per machine; a run that needs it builds it otherwise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE="${AGENTINDEX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agentindex}"  # = agentindex.paths
@@ -38,10 +40,13 @@ fi
 # data/: task directories are copied and hashed whole.
 .venv/bin/python -m compileall -q -x "/data/" src/agentindex >/dev/null
 
-if [ "${1:-}" = "--test" ]; then
+if [[ " $* " == *" --test "* ]]; then
   for extra in scripts/setup_podman.sh scripts/setup_agents.sh scripts/setup_browser.sh \
                scripts/setup_local_model.sh; do
     [ -f "$extra" ] && bash "$extra"
   done
+fi
+if [[ " $* " == *" --verifier-python "* ]]; then
+  .venv/bin/agentindex sandbox verifier-python 3.13
 fi
 echo "setup: ready"

@@ -255,12 +255,30 @@ def validate(
     out: Annotated[Path | None, typer.Option("--out", help="manifest path")] = None,
     run: Annotated[bool, typer.Option("--run/--no-run", help="--no-run: only write the "
                                       "manifest from what has run so far")] = True,
+    rerun_errors: Annotated[list[str] | None, typer.Option(
+        "--rerun-errors", help="run again the trials that ended in this environment error class "
+        "(sandbox, install, internal, verifier, upstream; 'all': every one), e.g. once the "
+        "environment was fixed; repeatable")] = None,
 ) -> None:
     """Run oracle and nop on every task here and write a validity manifest (resumable)."""
     from agentindex.commands.validate import validate_command
 
     _guard(lambda: validate_command(dataset or [], env, concurrency, jobs_dir, job,
-                                    clamp_resources, include_excluded, out, run, console))
+                                    clamp_resources, include_excluded, out, run, console,
+                                    rerun_errors or []))
+
+
+@sandbox_app.command("verifier-python")
+def sandbox_verifier_python(
+    version: Annotated[str, typer.Argument(help="the Python a benchmark's verifier asks for")]
+    = "3.13",
+    force: Annotated[bool, typer.Option(help="rebuild even if it is built")] = False,
+) -> None:
+    """Build the Python the verifier gets where the image has none (once per machine; a run
+    that needs it builds it on first need otherwise)."""
+    from agentindex.commands.standin import verifier_python_command
+
+    _guard(lambda: verifier_python_command(version, force, console))
 
 
 @sandbox_app.command("stand-in")

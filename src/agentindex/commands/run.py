@@ -21,7 +21,7 @@ from agentindex.runner.policy import Policy
 from agentindex.runner.validity import read_manifest, valid_only
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
-from agentindex.tasks.catalog import resolve_datasets
+from agentindex.tasks.catalog import Selection, resolve_datasets
 
 
 def build_spec(config: JobConfig) -> JobSpec:
@@ -31,9 +31,9 @@ def build_spec(config: JobConfig) -> JobSpec:
         raise ConfigError("run", "--agent", "name at least one agent (-a oracle)")
     selection = resolve_datasets(config.datasets)
     excluded: dict[str, dict[str, str]] = {}
-    if config.valid_only is not None:
-        selection, excluded = valid_only(selection, read_manifest(config.valid_only),
-                                         config.valid_only)
+    manifest = config.valid_only or index_manifest(selection)
+    if manifest is not None:
+        selection, excluded = valid_only(selection, read_manifest(manifest), manifest)
     attempts = config.attempts or (selection.index.attempts if selection.index else 1)
     variants = expand_variants(config.agents, config.models, config.settings)
     try:
@@ -55,6 +55,7 @@ def build_spec(config: JobConfig) -> JobSpec:
         clamp_resources=config.clamp_resources, excluded=excluded,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
+                             "valid_only": str(manifest) if manifest else None,
                              "benchmarks": {b.ref: [t.name for t in b.tasks]
                                             for b in selection.benchmarks}}})
 
@@ -72,6 +73,12 @@ def parse_settings(items: list[str]) -> dict[str, Any]:
         except yaml.YAMLError:
             out[key.strip()] = value
     return out
+
+
+def index_manifest(selection: Selection) -> Path | None:
+    """The validity manifest the index definition names (``valid_only``), if any."""
+    index = selection.index
+    return Path(index.valid_only) if index is not None and index.valid_only else None
 
 
 def run_command(path: Path | None, overrides: dict[str, Any], console: Console,

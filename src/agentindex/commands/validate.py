@@ -16,7 +16,13 @@ from agentindex.commands.progress import LiveProgress
 from agentindex.errors import ConfigError
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.policy import DEFAULT_POLICY, Policy
-from agentindex.runner.validity import Manifest, build_manifest, write_manifest
+from agentindex.runner.validity import (
+    ENVIRONMENT_ERRORS,
+    Manifest,
+    build_manifest,
+    failure_cause,
+    write_manifest,
+)
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.store import STORE_FILE, Store
@@ -29,9 +35,10 @@ NO_RETRIES = Policy({cls: replace(rule, retries=0) for cls, rule in DEFAULT_POLI
 
 def validate_command(datasets: list[str], env: str, concurrency: int, jobs_dir: Path,
                      job: str | None, clamp: bool, include_excluded: bool, out: Path | None,
-                     run: bool, console: Console) -> int:
+                     run: bool, console: Console, rerun_errors: list[str] | None = None) -> int:
     if not datasets:
         raise ConfigError("validate", "--dataset", "name a benchmark (-d terminal-bench@2.0)")
+    rerun = rerun_classes(rerun_errors or [])
     selection = resolve_datasets(datasets, keep_excluded=include_excluded)
     name = job or "validate-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(datasets)) + f"-{env}"
     spec = JobSpec(name=name, jobs_dir=jobs_dir.resolve(), selection=selection,
@@ -39,7 +46,7 @@ def validate_command(datasets: list[str], env: str, concurrency: int, jobs_dir: 
                    concurrency=concurrency, backend=get_backend(env), clamp_resources=clamp,
                    preflight_tasks=False,
                    verifier_tools=True, config={"validate": datasets, "env": env},
-                   policy=NO_RETRIES)
+                   policy=NO_RETRIES, rerun_errors=rerun)
     if run:
         with LiveProgress(console) as progress:
             asyncio.run(run_job(spec, progress))
@@ -54,12 +61,28 @@ def validate_command(datasets: list[str], env: str, concurrency: int, jobs_dir: 
     return 0
 
 
+def rerun_classes(names: list[str]) -> frozenset[str]:
+    """``--rerun-errors``: environment error classes (``all``: every one); others are refused,
+    since a task's own failure (an oracle that fails, a timeout) is a finding, not a glitch."""
+    wanted = {n.strip() for name in names for n in name.split(",") if n.strip()}
+    if "all" in wanted:
+        return frozenset(ENVIRONMENT_ERRORS)
+    unknown = sorted(wanted - set(ENVIRONMENT_ERRORS))
+    if unknown:
+        raise ConfigError("validate", "--rerun-errors", f"not an environment error class: "
+                          f"{', '.join(unknown)} (one of: {', '.join(ENVIRONMENT_ERRORS)}, all)")
+    return frozenset(wanted)
+
+
 def manifests_of(job_dir: Path, selection: Selection, env: str) -> list[Manifest]:
     store = Store.in_job(job_dir)
     try:
         agents = {v["variant_key"]: v["agent"] for v in store.rows("variants")}
-        rows: list[dict[str, Any]] = [{**r, "agent": agents[r["variant_key"]]}
-                                      for r in store.rows("trials")]
+        rows: list[dict[str, Any]] = [
+            {**r, "agent": agents[r["variant_key"]],
+             "cause": failure_cause(job_dir / "trials" / r["trial_id"])
+             if r["reward"] is not None and r["reward"] < 1.0 else None}
+            for r in store.rows("trials")]
     finally:
         store.close()
     times = [(r["started_at"], r["finished_at"]) for r in rows]

@@ -71,6 +71,9 @@ class JobSpec:
     trajectory_max_text: int = 16384  # characters of one message or tool result kept
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
+    # error classes whose committed trials this run runs again (besides RERUN's), e.g. validate
+    # --rerun-errors verifier once the environment was fixed
+    rerun_errors: frozenset[str] = frozenset()
 
     @property
     def job_dir(self) -> Path:
@@ -122,7 +125,8 @@ def plan_trials(spec: JobSpec) -> Iterator[TrialPlan]:
                     if tid not in seen:
                         seen.add(tid)
                         yield TrialPlan(tid, variant, task, bench.ref, attempt,
-                                        bench.definition.score_key, sealed, expect=expect)
+                                        bench.definition.score_key, sealed, expect=expect,
+                                        verifier_python=checks.python)
 
 
 def _tasks(spec: JobSpec) -> list[Task]:
@@ -136,7 +140,7 @@ def _prepare(spec: JobSpec, store: Store) -> None:
     shutil.rmtree(trials / ".staging", ignore_errors=True)
     shutil.rmtree(spec.scratch, ignore_errors=True)
     trials.mkdir(parents=True, exist_ok=True)
-    done = store.done_trial_ids(RERUN)
+    done = store.done_trial_ids(RERUN | spec.rerun_errors)
     for d in trials.iterdir():
         if d.is_dir() and d.name not in done:  # renamed but never committed
             shutil.rmtree(d)
@@ -190,7 +194,7 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
     store = Store.in_job(spec.job_dir)
     try:
         _prepare(spec, store)
-        done = store.done_trial_ids(RERUN)
+        done = store.done_trial_ids(RERUN | spec.rerun_errors)
         plans = list(plan_trials(spec))
         todo = [p for p in plans if p.trial_id not in done]
         for p in todo:  # a judged task without a judge model fails the run, not each trial

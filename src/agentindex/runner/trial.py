@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import shutil
 import time
 import traceback
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ from agentindex.runner.metering import Metering, metered
 from agentindex.runner.patch import patch_base, save_patch, seal_history
 from agentindex.runner.separate import keep_artifacts, restore_artifacts, run_collect_hooks
 from agentindex.runner.variants import Variant
-from agentindex.runner.verifier_tools import VerifierTools
+from agentindex.runner.verifier_tools import VerifierTools, fill_python, python_mount
 from agentindex.runner.verify import Expectations, Verdict, check_verdict, read_reward
 from agentindex.sandbox import Backend, Network, Sandbox, SandboxSpec
 from agentindex.sandbox.base import Limits
@@ -71,6 +72,7 @@ class TrialPlan:
     score_key: str | None = None  # the benchmark's reward.json key that is the score
     seal_history: bool = False  # patch tasks: only the base commit's history before the agent
     expect: Expectations = field(default_factory=Expectations)  # evidence, reward range
+    verifier_python: str | None = None  # the Python the tests ask uv for (verifier_python.py)
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,10 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
         cache |= tools.ro_mounts
         rw = tools.rw_mounts
     async with AsyncExitStack() as stack:
+        python = python_mount(tools, plan.verifier_python, _python_folder(settings, plan, try_no))
+        cache |= python
+        for folder in python.values():
+            stack.callback(shutil.rmtree, folder, True)
         netns = (await stack.enter_async_context(NetNamespace())).path \
             if network is Network.GATEWAY else None
         spec = SandboxSpec(task=task, job=settings.job, trial_id=plan.trial_id,
@@ -228,6 +234,11 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
         if problem:
             out.verdict = None
             out.fail(ErrorClass.VERIFIER, problem)
+
+
+def _python_folder(settings: TrialSettings, plan: TrialPlan, try_no: int) -> Path:
+    """The host folder mounted at the verifier's Python prefix, filled when the verifier starts."""
+    return settings.scratch / f"{plan.trial_id}-{try_no}-python"
 
 
 def check_limits(task: Task, limits: Limits, settings: TrialSettings) -> tuple[str, ...]:
@@ -391,7 +402,10 @@ async def _verify_phase(plan: TrialPlan, settings: TrialSettings, sandbox: Sandb
             stack.callback(lambda: out.calls.extend(grading.calls))
         script, tools = VERIFY_SCRIPT, settings.verifier_tools
         if tools is not None:
-            script, env = tools.setup_script() + script, {**tools.env, **env}
+            python = plan.verifier_python if plan.verifier_python in tools.pythons else None
+            if python is not None:
+                await fill_python(tools, python, _python_folder(settings, plan, try_no))
+            script, env = tools.setup_script(python) + script, {**tools.env, **env}
         t0 = time.monotonic()
         result = await sandbox.exec(["sh", "-c", script], env=env, timeout=timeout,
                                     stdout=art / "verifier" / "test-stdout.txt",

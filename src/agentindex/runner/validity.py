@@ -48,6 +48,7 @@ class Phases(BaseModel):
 
     reward: float | None
     error_class: str | None
+    wall_s: float | None = Field(default=None, description="the trial's start to its end")
     env_s: float | None = Field(description="sandbox start, including the image build")
     agent_s: float | None
     verify_s: float | None
@@ -108,17 +109,54 @@ def classify(oracle: Mapping[str, Any] | None, nop: Mapping[str, Any] | None) ->
     if oracle["reward"] != 1.0:
         why = f" ({oracle['error_class']}: {_first_line(oracle['error_message'])})" \
             if oracle["error_class"] else ""
-        return Validity.ORACLE_FAILS, f"oracle scored {oracle['reward']}{why}"
+        cause = f"; {oracle['cause']}" if oracle.get("cause") else ""
+        return Validity.ORACLE_FAILS, f"oracle scored {oracle['reward']}{why}{cause}"
     if nop["reward"] not in (0.0, None):
         return Validity.NOP_PASSES, f"nop scored {nop['reward']}"
     return Validity.VALID, "oracle 1, nop 0"
 
 
+def failure_cause(trial_dir: Path) -> str | None:
+    """Why a trial that ran scored below 1, from its artifacts: the agent's last line of output
+    when it crashed, else the first failing test and its first ``E`` line (pytest's ctrf.json)."""
+    result = _read_json(trial_dir / "result.json") or {}
+    if result.get("error_class") == "agent_crash":
+        for name in ("stderr.txt", "stdout.txt"):
+            lines = _lines(trial_dir / "agent" / name)
+            if lines:
+                return f"agent: {lines[-1][:200]}"
+    ctrf = _read_json(trial_dir / "verifier" / "ctrf.json") or {}
+    for test in ctrf.get("results", {}).get("tests", []):
+        if test.get("status") == "failed":
+            errors = [x for x in str(test.get("trace", "")).splitlines()
+                      if x.lstrip().startswith("E ")]
+            detail = f": {errors[0].strip()[1:].strip()[:200]}" if errors else ""
+            return f"{str(test.get('name', '')).rsplit('::', 1)[-1]} failed{detail}"
+    return None
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(errors="replace"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return [x.strip() for x in path.read_text(errors="replace").splitlines() if x.strip()]
+    except OSError:
+        return []
+
+
 def _phases(row: Mapping[str, Any] | None) -> Phases | None:
     if row is None:
         return None
-    return Phases(reward=row["reward"], error_class=row["error_class"], env_s=row["env_s"],
-                  agent_s=row["agent_s"], verify_s=row["verify_s"])
+    wall = row["finished_at"] - row["started_at"] \
+        if row.get("finished_at") is not None and row.get("started_at") is not None else None
+    return Phases(reward=row["reward"], error_class=row["error_class"], wall_s=wall,
+                  env_s=row["env_s"], agent_s=row["agent_s"], verify_s=row["verify_s"])
 
 
 def build_manifest(benchmark: str, backend: str, tasks: Iterable[tuple[str, str]],

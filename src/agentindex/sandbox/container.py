@@ -3,8 +3,9 @@
 One container per try, from the task's image (built from its Dockerfile, cached by build-context
 digest; or its ``docker_image``), with the task's cpus / memory limits and a pids limit. PID 1 is
 a pause process (``catatonit -P``, mounted from the host) that reaps orphans. The agent and the
-verifier run by ``exec``, one at a time; after every exec every other process in the container is
-killed (after a timeout, by a restart), so nothing a command started outlives it. ``/logs`` is a
+verifier run by ``exec``, one at a time; what a command started and left running keeps running
+(a service the agent starts is what Terminal-Bench's tests check, as in its own harness), and a
+command that times out is killed with every process in the container (a restart). ``/logs`` is a
 host directory mounted in; tests are copied in only after the agent has stopped. Agent installs
 from the host cache are mounted read-only.
 
@@ -37,8 +38,6 @@ from agentindex.tasks.model import Task
 
 INIT_CANDIDATES = ("/usr/bin/catatonit", "/usr/libexec/podman/catatonit")
 INIT_MOUNT = "/run/agentindex-init"
-# Runs the command, then kills every process but PID 1 and itself: what the command left behind.
-REAP_AFTER = ["sh", "-c", '"$@"; rc=$?; kill -9 -1 2>/dev/null; exit $rc', "sh"]
 
 
 def _capabilities(engine: str | None) -> Capabilities:
@@ -211,7 +210,11 @@ class ContainerSandbox:
             cmd += ["--env", f"{key}={value}"]
         timed_out = True
         try:
-            result = await run_process([*cmd, self.name, *REAP_AFTER, *argv], timeout=timeout,
+            # What the command started and left running keeps running, as in Terminal-Bench's
+            # own harness: a service the agent (or the oracle) starts is what the tests check
+            # (configure-git-webserver's sshd and nginx, ...). A command that times out is
+            # killed with everything in the container (restart).
+            result = await run_process([*cmd, self.name, *argv], timeout=timeout,
                                        stdout=stdout, stderr=stderr, cwd=engine_cwd())
             timed_out = result.timed_out
             return result

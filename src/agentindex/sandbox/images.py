@@ -117,6 +117,21 @@ def rewrite_from(text: str, bases: dict[str, str]) -> str:
     return "".join(out)
 
 
+def with_build_args(text: str, names: list[str]) -> str:
+    """``text`` with ``ARG NAME`` after every ``FROM``: a build's ``--env`` only sets the built
+    image's environment, not its ``RUN`` steps' (buildah), while a declared ``ARG`` given with
+    ``--build-arg`` is in every ``RUN`` step's environment and not in the image."""
+    if not names:
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        out.append(line)
+        if _FROM.match(line.rstrip("\n")):
+            out.append(("" if line.endswith("\n") else "\n")
+                       + "".join(f"ARG {name}\n" for name in names))
+    return "".join(out)
+
+
 def mirrored(ref: str, prefix: str) -> str:
     """``ref`` behind a registry mirror (Docker Hub's official images live under library/)."""
     ref = normalise(ref)
@@ -182,7 +197,10 @@ class ImageCache:
         text = dockerfile.read_text(errors="replace")
         bases = {ref: await self.base_for(ref) for ref in from_refs(text)}
         rewritten = rewrite_from(text, {k: v for k, v in bases.items() if k != v})
-        tag = image_tag(task, rewritten)
+        # The bases' image ids are part of the key: a base rebuilt under the same name (a
+        # stand-in with more packages) makes the task's image be built again on it.
+        ids = [await self._local_id(b) for b in sorted(set(bases.values()))]
+        tag = image_tag(task, rewritten + "".join(f"\0{i}" for i in ids if i))
         async with self._locks.setdefault(tag, asyncio.Lock()):
             if tag in self._failed:  # the same context fails the same way: say so at once
                 raise SandboxError(self._failed[tag])
@@ -193,6 +211,11 @@ class ImageCache:
                     self._failed[tag] = f"{e} (this build failed once already in this run)"
                     raise
         return tag
+
+    async def _local_id(self, image: str) -> str:
+        """The id of a local image ('' when it is not here: a build will pull it)."""
+        out = await engine_call([self.engine, "image", "inspect", "--format", "{{.Id}}", image])
+        return out.stdout.strip() if out.returncode == 0 else ""
 
     async def base_for(self, ref: str) -> str:
         """What a ``FROM ref`` builds on here."""
@@ -208,14 +231,24 @@ class ImageCache:
         prefix = self.site.images.mirror_prefix
         return mirrored(ref, prefix) if prefix else ref
 
-    def _site_args(self) -> list[str]:
-        """Build flags for the site's proxies, package index and CA bundle."""
+    def _site_env(self) -> dict[str, str]:
+        """The site's proxies, package index and CA bundle, as the build's RUN steps need them."""
         net = self.site.network
-        args = [a for k, v in net.build_env().items() for a in ("--env", f"{k}={v}")]
+        env = net.build_env()
         if net.ca_bundle:
-            args += ["-v", f"{net.ca_bundle}:{CA_PATH}:ro"]
-            for key in ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-                args += ["--env", f"{key}={CA_PATH}"]
+            env |= {key: CA_PATH for key in ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE",
+                                             "CURL_CA_BUNDLE")}
+        return env
+
+    def _site_args(self) -> list[str]:
+        """Build flags for the site's settings: ``--env`` (the image's environment: a sandbox
+        mounts the CA bundle where it points), ``--build-arg`` (its RUN steps', declared by
+        :func:`with_build_args`) and the CA bundle mounted for the RUN steps."""
+        env = self._site_env()
+        args = [a for k, v in env.items() for a in ("--env", f"{k}={v}", "--build-arg",
+                                                   f"{k}={v}")]
+        if self.site.network.ca_bundle:
+            args += ["-v", f"{self.site.network.ca_bundle}:{CA_PATH}:ro"]
         return args
 
     async def verifier_image_for(self, task: Task, log: Path) -> str:
@@ -247,7 +280,7 @@ class ImageCache:
         timeout = timeout or task.config.environment.build_timeout_sec
         log.parent.mkdir(parents=True, exist_ok=True)
         resolved = log.with_name(what.replace("/", "-") + ".resolved")
-        resolved.write_text(dockerfile)
+        resolved.write_text(with_build_args(dockerfile, list(self._site_env())))
         argv = [self.engine, "build", "-t", tag, "--label", "agentindex.task=" + task.name,
                 *self._site_args()]
         for ctx in contexts or []:

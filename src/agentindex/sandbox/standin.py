@@ -6,7 +6,8 @@ A stand-in is not the official image, and says so: it is tagged
 counted (``report.json``). Recipes:
 
 - ``python:X.Y[-variant]``: the Debian release that ships Python X.Y (3.13: trixie, 3.11:
-  bookworm) with ``python3``, ``pip``, ``venv`` and ``python`` (``python-is-python3``); pip may
+  bookworm) with ``python3``, its headers (``python3-dev``), ``pip``, ``venv`` and ``python``
+  (``python-is-python3``); pip may
   install system-wide as in the official image. A version Debian does not ship gets the nearest
   release's Python, and the label ``agentindex.stand-in-note`` says so.
 - ``ubuntu:*`` and ``debian:*``: the nearest Debian release (Ubuntu 24.04 and Debian 13: trixie;
@@ -26,7 +27,8 @@ from agentindex.sandbox.base_image import build_base_image, image_exists
 
 REPO = "localhost/agentindex-standin"
 LABEL = "agentindex.stand-in-for"
-PYTHON_PACKAGES = ("python3", "python3-pip", "python3-venv", "python-is-python3",
+# python3-dev: the official images carry Python.h (a test that builds a C extension needs it)
+PYTHON_PACKAGES = ("python3", "python3-dev", "python3-pip", "python3-venv", "python-is-python3",
                    "ca-certificates")
 PYTHON_OF = {"trixie": "3.13", "bookworm": "3.11"}  # what Debian ships, by release
 SUITE_OF_UBUNTU = {"24.04": "trixie", "24.10": "trixie", "25.04": "trixie", "22.04": "bookworm"}

@@ -33,6 +33,9 @@ class VerifierDef(BaseModel):
     evidence: list[str] = Field(default_factory=list, description=(
         "files a completed test run writes, e.g. /logs/verifier/ctrf.json"))
     reward_range: tuple[float, float] | None = None
+    python: str | None = Field(default=None, pattern=r"^\d+\.\d+$", description=(
+        "the Python the tests ask uv for (TB2: `uvx -p 3.13`): where the image has none, the "
+        "verifier gets one built once per machine (runner/verifier_python.py)"))
 
     @model_validator(mode="after")
     def _paths(self) -> VerifierDef:
@@ -103,6 +106,9 @@ class IndexDef(BaseModel):
     date: dt.date | None = Field(default=None, description="when this definition took effect")
     attempts: int = Field(default=1, ge=1)
     components: list[Component] = Field(min_length=1)
+    valid_only: str | None = Field(default=None, description=(
+        "a validity manifest (`agentindex validate`; relative to this file, ${VAR} allowed): the "
+        "index runs only the tasks it calls valid, like `run --valid-only`, which overrides it"))
 
     @property
     def ref(self) -> str:
@@ -273,12 +279,21 @@ def _index_benchmarks(index: IndexDef, index_path: Path, environ: Mapping[str, s
             raise ConfigError(index_path, f"components[{i}].benchmark",
                               f"{comp.benchmark!r} is neither a shipped benchmark nor a file")
         bench, warn = load_benchmark(bench_path.resolve(), environ, keep_excluded=keep_excluded)
-        if bench.ref != comp.benchmark and bench_path.stem != comp.benchmark:
+        if comp.benchmark not in (bench.ref, bench_path.stem, bench_path.name):
             raise ConfigError(index_path, f"components[{i}].benchmark",
                               f"{comp.benchmark!r} resolves to {bench.ref}")
         benches.append(bench)
         warnings += warn
     return benches, warnings
+
+
+def _with_manifest_path(index: IndexDef, path: Path, environ: Mapping[str, str]) -> IndexDef:
+    """The index with its ``valid_only`` manifest as an absolute path (it is read at run time)."""
+    if index.valid_only is None:
+        return index
+    where = (path.parent / substitute(index.valid_only, environ, file=path,
+                                      field="valid_only")).resolve()
+    return index.model_copy(update={"valid_only": str(where)})
 
 
 def _toml_kind(path: Path) -> str | None:
@@ -299,6 +314,7 @@ def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None,
     benchmarks: dict[str, Benchmark] = {}
     warnings: list[str] = []
     indexes: list[IndexDef] = []
+    index_refs: list[set[str]] = []
     for name in names:
         path = Path(name)
         kind = _toml_kind(path)
@@ -306,9 +322,10 @@ def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None,
         bench_path = _find(name, "benchmarks") or (path if kind == "benchmark" else None)
         found: list[Benchmark] = []
         if index_path:
-            index = _load_model(IndexDef, index_path)
+            index = _with_manifest_path(_load_model(IndexDef, index_path), index_path, environ)
             indexes.append(index)
             found, warn = _index_benchmarks(index, index_path, environ, keep_excluded)
+            index_refs.append({b.ref for b in found})  # components named by path resolve here
             warnings += warn
         elif bench_path:
             bench, warn = load_benchmark(bench_path.resolve(), environ,
@@ -321,5 +338,5 @@ def resolve_datasets(names: list[str], environ: Mapping[str, str] | None = None,
             raise ConfigError(name, None, f"not an index, a benchmark or a path (known: {known})")
         benchmarks.update((b.ref, b) for b in found)
     # An index is computed only when the selection is exactly one index definition's benchmarks.
-    exact = len(indexes) == 1 and set(benchmarks) == {c.benchmark for c in indexes[0].components}
+    exact = len(indexes) == 1 and set(benchmarks) == index_refs[0]
     return Selection(tuple(benchmarks.values()), indexes[0] if exact else None, tuple(warnings))

@@ -89,3 +89,24 @@ def test_sandbox_of_a_killed_runner_is_removed_at_next_start(base_image: str,
     assert name not in asyncio.run(list_ours("podman"))
     time.sleep(0.5)
     assert leftovers_matching(HANG.split("sleep ")[1].split()[0]) == []
+
+
+# The oracle starts a service and exits; the tests check it still answers (configure-git-webserver
+# starts sshd and nginx this way). The service here: a loop writing a heartbeat file.
+SERVICE = ("nohup sh -c 'while :; do date +%s%N > /tmp/beat; sleep 0.2; done' >/dev/null 2>&1 & "
+           "sleep 0.5; echo done > /app/out.txt")
+SERVICE_CHECK = """#!/bin/bash
+a=$(cat /tmp/beat 2>/dev/null); sleep 1; b=$(cat /tmp/beat 2>/dev/null)
+if [ -n "$a" ] && [ "$a" != "$b" ]; then echo 1; else echo 0; fi > /logs/verifier/reward.txt
+"""
+
+
+def test_a_service_the_agent_started_still_runs_when_the_tests_do(base_image: str,
+                                                                   tmp_path: Path) -> None:
+    from tests.conftest import write_task
+
+    write_task(tmp_path / "tasks", "service", solve=SERVICE, test=SERVICE_CHECK)
+    summary = run(tmp_path / "tasks", ["oracle", "nop"], tmp_path / "jobs", backend="container")
+    rows = {r["agent"]: r for r in trial_rows(summary.job_dir)}
+    assert (rows["oracle"]["reward"], rows["oracle"]["error_class"]) == (1.0, None)
+    assert rows["nop"]["reward"] == 0.0

@@ -77,3 +77,53 @@ def test_more_than_the_machine_has_is_refused_or_clamped(tmp_path: Path) -> None
     assert (row["reward"], row["error_class"]) == (1.0, None)
     asked, given = row["environment"]["clamped"]["cpus"]
     assert asked == 512 and 1 <= given < 512
+
+
+def test_the_site_settings_reach_the_run_steps_of_a_build(base_image: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A RUN step's pip or curl sees the site's CA bundle and proxy (``podman build --env``
+    alone sets them only on the built image: pip in a RUN step failed its TLS check)."""
+    site = tmp_path / "site.toml"
+    site.write_text('[network]\nca_bundle = "/etc/ssl/certs/ca-certificates.crt"\n'
+                    'https_proxy = "http://proxy.invalid:3128"\n')
+    monkeypatch.setenv("AGENTINDEX_SITE", str(site))
+    check = ('RUN test "$PIP_CERT" = /opt/agentindex/ca-bundle.crt && test -s "$PIP_CERT" '
+             '&& test "$https_proxy" = http://proxy.invalid:3128')
+    write_task(tmp_path / "tasks", "site-aware",
+               dockerfile=f"FROM {base_image}\n{check}\nWORKDIR /app\n")
+    summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", backend="container")
+    [row] = trial_rows(summary.job_dir)
+    assert (row["reward"], row["error_class"]) == (1.0, None), row["error_message"]
+
+
+def test_a_task_image_is_built_again_when_its_base_is_rebuilt(base_image: str,
+                                                                tmp_path: Path) -> None:
+    """A stand-in rebuilt with more packages under the same name must reach the tasks built on
+    it: the bases' image ids are part of a task image's key."""
+    base = f"localhost/agentindex-test-base-{tmp_path.name.lower()}:1"
+
+    def build_base(marker: str) -> None:
+        ctx = tmp_path / f"base-{marker}"
+        ctx.mkdir()
+        (ctx / "Dockerfile").write_text(f"FROM {base_image}\nRUN echo {marker} > /marker\n")
+        subprocess.run(["podman", "build", "-q", "-t", base, str(ctx)], check=True,
+                       capture_output=True, timeout=300)
+
+    solve = "cp /marker /app/out.txt"
+    try:
+        build_base("first")
+        write_task(tmp_path / "tasks", "on-base", solve=solve,
+                   dockerfile=f"FROM {base}\nWORKDIR /app\n")
+        first = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="a",
+                    backend="container")
+        build_base("done")  # the test wants "done": only the rebuilt base gives it
+        second = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", job="b",
+                     backend="container")
+        [a], [b] = trial_rows(first.job_dir), trial_rows(second.job_dir)
+        assert (a["reward"], b["reward"]) == (0.0, 1.0)
+        images = [json.loads((job.job_dir / "trials" / r["trial_id"] / "result.json")
+                             .read_text())["environment"]["image"]
+                  for job, r in ((first, a), (second, b))]
+        assert images[0] != images[1]
+    finally:
+        subprocess.run(["podman", "rmi", "-f", base], capture_output=True)

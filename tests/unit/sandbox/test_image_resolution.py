@@ -7,9 +7,10 @@ import pytest
 
 from agentindex.errors import UnsupportedBySandbox
 from agentindex.sandbox.base import Limits
-from agentindex.sandbox.images import from_refs, mirrored, rewrite_from
+from agentindex.sandbox.images import ImageCache, from_refs, mirrored, rewrite_from, with_build_args
 from agentindex.sandbox.limits import Machine, fit_limits
 from agentindex.sandbox.standin import dockerfile, recipe_for
+from agentindex.site import NetworkSettings, SiteConfig
 
 MULTI = """FROM ubuntu:24.04 as build
 RUN make
@@ -24,6 +25,29 @@ def test_from_refs_skips_stage_names_and_rewrite_keeps_the_rest() -> None:
     out = rewrite_from(MULTI, {"ubuntu:24.04": "localhost/u:1"})
     assert out.splitlines()[0] == "FROM localhost/u:1 as build"
     assert out.splitlines()[1:] == MULTI.splitlines()[1:]
+
+
+def test_every_stage_declares_the_site_build_args_so_run_steps_see_them() -> None:
+    # podman build --env sets only the image's environment: a RUN step's pip saw no CA bundle
+    out = with_build_args(MULTI, ["PIP_CERT", "https_proxy"])
+    lines = out.splitlines()
+    assert lines[:3] == ["FROM ubuntu:24.04 as build", "ARG PIP_CERT", "ARG https_proxy"]
+    assert [i for i, x in enumerate(lines) if x == "ARG PIP_CERT"] == [1, 5, 9]
+    assert [x for x in lines if not x.startswith("ARG ")] == MULTI.splitlines()
+    assert with_build_args("FROM a", ["X"]) == "FROM a\nARG X\n"
+    assert with_build_args(MULTI, []) == MULTI
+
+
+def test_site_settings_reach_the_build_as_env_and_build_args() -> None:
+    site = SiteConfig(network=NetworkSettings(ca_bundle="/etc/ssl/certs/ca.crt",
+                                              https_proxy="http://proxy:3128"))
+    args = ImageCache("podman", site)._site_args()
+    pairs = list(zip(args[::2], args[1::2], strict=True))
+    for key in ("PIP_CERT", "SSL_CERT_FILE"):
+        assert ("--env", f"{key}=/opt/agentindex/ca-bundle.crt") in pairs
+        assert ("--build-arg", f"{key}=/opt/agentindex/ca-bundle.crt") in pairs
+    assert ("--build-arg", "https_proxy=http://proxy:3128") in pairs
+    assert ("-v", "/etc/ssl/certs/ca.crt:/opt/agentindex/ca-bundle.crt:ro") in pairs
 
 
 @pytest.mark.parametrize(("ref", "want"), [
@@ -47,6 +71,7 @@ def test_stand_in_recipes(ref: str, suite: str, python: bool, note: str) -> None
     recipe = recipe_for(ref)
     assert recipe is not None and recipe.suite == suite
     assert ("python-is-python3" in recipe.packages) is python
+    assert ("python3-dev" in recipe.packages) is python  # Python.h, as the official images
     assert note in recipe.note and bool(note) == bool(recipe.note)
     text = dockerfile(recipe, f"localhost/debian:{suite}")
     assert f'agentindex.stand-in-for="{recipe.ref}"' in text

@@ -48,3 +48,24 @@ def test_over_a_real_copy_when_one_is_present() -> None:
     real = sorted(p.name for p in where.iterdir() if (p / "task.toml").is_file())
     assert real == sorted(NAMES)
     assert set(definition.exclude) <= set(real)
+
+
+@pytest.mark.parametrize("index", ["coding-agent-index@1", "coding-agent-index@2"])
+def test_each_index_runs_84_tasks_of_a_real_copy_when_one_is_present(
+        tmp_path: Path, index: str) -> None:
+    """The index path (not only the benchmark alone): its TB2 component, from the real copy,
+    runs 84 tasks and its exclusions all match; the other components are one-task fixtures."""
+    from agentindex.tasks.catalog import resolve_datasets
+    from tests.unit.tasks.test_indexes import fixture_env
+
+    definition, path = tb2()
+    try:
+        real = tasks_location(definition, path, os.environ)
+    except ConfigError:
+        pytest.skip("no copy of Terminal-Bench 2.0 here (agentindex datasets pull)")
+    env = {**fixture_env(tmp_path), "AGENTINDEX_TB2_TASKS": str(real)}
+    sel = resolve_datasets([index], environ=env)
+    [bench] = [b for b in sel.benchmarks if b.ref == "terminal-bench@2.0"]
+    assert len(bench.tasks) == 84
+    assert not set(definition.exclude) & {t.name for t in bench.tasks}
+    assert sel.warnings == ()

@@ -40,8 +40,9 @@ class LocalExecutor:
                                  judge_model=job.judge_model, trajectories=job.trajectories,
                                  clamp_resources=job.clamp_resources)
         if job.verifier_tools and job.plans:
-            settings = dataclasses.replace(settings,
-                                           verifier_tools=await provide_or_none(job.agent_cache))
+            pythons = frozenset(p.verifier_python for p in job.plans if p.verifier_python)
+            settings = dataclasses.replace(
+                settings, verifier_tools=await provide_or_none(job.agent_cache, pythons))
         async with contextlib.AsyncExitStack() as stack:
             if any(agent_for(p.variant).uses_model or judge_spec(p.task) for p in job.plans):
                 from agentindex.gateway import Gateway  # aiohttp: only when a model is called

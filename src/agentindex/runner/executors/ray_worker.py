@@ -115,8 +115,9 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
 async def _execute(plan: TrialPlan, request: TrialRequest, settings: TrialSettings,
                    staging: Path) -> FinishedTrial:
     if request.verifier_tools:  # this node's own tools and package cache
-        settings = dataclasses.replace(settings,
-                                       verifier_tools=await provide_or_none(settings.agent_cache))
+        pythons = frozenset({plan.verifier_python} if plan.verifier_python else ())
+        settings = dataclasses.replace(
+            settings, verifier_tools=await provide_or_none(settings.agent_cache, pythons))
     async with contextlib.AsyncExitStack() as stack:
         if agent_for(plan.variant).uses_model or judge_spec(plan.task):  # this node's gateway
             #                                                   and this node's keys
