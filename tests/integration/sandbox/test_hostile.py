@@ -27,7 +27,10 @@ from tests.integration.test_timeouts import leftovers_matching
 
 pytestmark = pytest.mark.integration
 
-AGENT_TIMEOUT = 6.0
+# Every agent's timeout. The snoop walks the whole filesystem while the fork bomb and the memory
+# hog (same job, 3 at a time) spin the same 2 cores: at 6 s it was killed at its timeout on a
+# loaded machine (load ~30). The hang and the fork bomb run this long, in parallel.
+AGENT_TIMEOUT = 15.0
 BACKENDS = ["bwrap", pytest.param("container", marks=needs_podman)]
 
 
