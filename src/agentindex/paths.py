@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 
@@ -23,3 +25,15 @@ def cache_dir(*parts: str, environ: Mapping[str, str] | None = None) -> Path:
         xdg = environ.get("XDG_CACHE_HOME") or str(home / ".cache")
         root = str(Path(xdg) / "agentindex")
     return Path(root).joinpath(*parts)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (made if missing), waiting for it: one writer of a
+    cache entry at a time, across processes; the lock dies with its process."""
+    with path.open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

@@ -18,8 +18,6 @@ first (uv takes the first match on ``PATH``).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import logging
 import os
@@ -28,13 +26,12 @@ import subprocess
 import tarfile
 import time
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agentindex.errors import InstallError
-from agentindex.paths import cache_dir
+from agentindex.paths import cache_dir, locked
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +109,7 @@ def ensure_built(version: str, root: Path | None = None, *, jobs: int | None = N
     logfile = log_path(version, root)
     if not force and (final / DONE).is_file():
         return Built(version, final, 0.0, logfile)
-    with _lock(final.parent / f".{source.name}.lock"):
+    with locked(final.parent / f".{source.name}.lock"):
         if not force and (final / DONE).is_file():
             return Built(version, final, 0.0, logfile)
         t0 = time.monotonic()
@@ -274,11 +271,3 @@ def _check(tree: Path, version: str, step: _Steps) -> None:
     step.run("check the modules import", [str(python), "-c", code], tree, env)
 
 
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    with path.open("a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)

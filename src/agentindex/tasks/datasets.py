@@ -16,16 +16,14 @@ once. The marker file written last records what was pulled, and which files the 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentindex.paths import cache_dir
+from agentindex.paths import cache_dir, locked
 from agentindex.site import load_site
 from agentindex.tasks import archive, gitsource
 from agentindex.tasks.gitsource import SourceError
@@ -63,7 +61,7 @@ def pull(name: str, source: SourceRef, *, mirror: str | None = None, allow_missi
     is read instead of the source's own URL. Raises :class:`SourceError` naming the source."""
     final = copy_path(name, source, environ)
     final.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(final.with_name(final.name + ".lock")):
+    with locked(final.with_name(final.name + ".lock")):
         if (final / MARKER).is_file():
             return _read_marker(name, final, fetched=False)
         where = mirror or load_site(environ).source_for(source.url)
@@ -101,16 +99,6 @@ def _read_marker(name: str, path: Path, *, fetched: bool) -> Pulled:
     rec = json.loads((path / MARKER).read_text())
     return Pulled(name, path, rec["read_from"], rec["pin"], rec["files"], tuple(rec["missing"]),
                   fetched)
-
-
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    with path.open("a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def pulled(environ: Mapping[str, str] | None = None) -> list[Pulled]:
