@@ -57,7 +57,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from agentindex.gateway.wire import CallRequest, Reply, ToolCall, ToolSpec, as_dict, as_list
+from agentindex.gateway.wire import (
+    CallRequest,
+    Reply,
+    ToolCall,
+    ToolSpec,
+    as_dict,
+    as_list,
+    is_shell_tool,
+)
 from agentindex.usage import Usage
 
 SCRIPTED_USAGE = Usage(input=1200, cache_read=3400, cache_write_5m=560, cache_write_1h=0,
@@ -168,8 +176,7 @@ def _shell_style(spec: ToolSpec) -> ShellTool | None:
     if spec.kind == "custom":
         return ShellTool(spec, "js") if spec.name == "exec" else None
     props = as_dict(spec.schema.get("properties"))
-    name = spec.name.lower()
-    if not any(word in name for word in ("bash", "shell", "exec", "command", "terminal")):
+    if not is_shell_tool(spec.name):
         return None
     match as_dict(props.get("command")).get("type"), as_dict(props.get("cmd")).get("type"):
         case "array", _:

@@ -19,6 +19,14 @@ from agentindex.usage import Usage
 class BadRequest(ValueError):
     """The client's request cannot be understood; the message is shown to the client (400)."""
 
+#: Words in a shell tool's name, whatever the harness calls it (Bash, shell, exec_command,
+#: run_shell_command, execute_bash, terminal ...): how a tool is known to be a shell.
+SHELL_TOOL_WORDS = ("bash", "shell", "exec", "command", "terminal")
+
+
+def is_shell_tool(name: str) -> bool:
+    return any(word in name.lower() for word in SHELL_TOOL_WORDS)
+
 
 @dataclass(frozen=True)
 class ToolSpec:

@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from agentindex.gateway.wire import is_shell_tool
 from agentindex.sandbox import Sandbox
 from agentindex.tasks.model import Task
 
@@ -199,15 +200,10 @@ async def leaks_in(sandbox: Sandbox, base: str, commands: list[str], future: set
     return suspected_leaks(commands, lambda w: kinds.get(w, "none"))
 
 
-#: Words in a shell tool's name, whatever the harness calls it (Bash, shell, exec_command,
-#: run_shell_command, execute_bash, terminal ...).
-_SHELL_WORDS = ("bash", "shell", "exec", "command", "terminal")
-
-
 def tool_command(name: str, arguments: dict[str, Any] | str) -> str | None:
     """The shell command of a tool call, if the tool is a shell: its ``command`` or ``cmd``
     argument (a string, or an argv whose ``bash -c SCRIPT`` form gives the script)."""
-    if not any(word in name.lower() for word in _SHELL_WORDS):
+    if not is_shell_tool(name):
         return None
     if isinstance(arguments, str):
         return arguments
