@@ -3,7 +3,8 @@
 The calls are read in primary-key order (trial, try, seq) and summed per try as they come, so
 memory grows with the number of trials, not of calls. The calls of a trial's last try are the
 trial's; the calls of earlier (retried) tries are kept apart as spend, and so are the calls of
-tries a kill interrupted (``interrupted_calls``, by trial).
+tries a kill interrupted (``interrupted_calls``, by trial). The calls of a result that a re-run
+replaced (``superseded_calls``) count as those of retried tries: the trial was run again.
 """
 
 from __future__ import annotations
@@ -80,6 +81,12 @@ def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:
         else:  # a retried try (or calls of a trial never committed: also spend)
             retried.setdefault(trial_id, CostSum()).merge(summary.cost)
             retried_calls[trial_id] += summary.calls
+    replaced = cast(Iterator[CallRow],
+                    store.stream_interrupted_calls(CALL_COLUMNS, table="superseded_calls"))
+    for trial_id, group in groupby(replaced, key=lambda c: c[0]):
+        summary = summarise_calls(group, pricer)
+        retried.setdefault(trial_id, CostSum()).merge(summary.cost)
+        retried_calls[trial_id] += summary.calls
     grading = {trial_id: summarise_calls(group, pricer)
                for (trial_id, try_no), group in groupby(stream_calls(store, "grading"),
                                                         key=lambda c: c[:2])

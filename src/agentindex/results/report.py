@@ -115,7 +115,8 @@ class VariantFigures(Record):
                                                       "or a price is unknown)")
     spend_failed_usd: float | None = Field(description="Σ price of calls of retried tries and "
                                                        "errored trials (None: not measured)")
-    spend_retried_usd: float | None = Field(description="Σ price of calls of retried tries")
+    spend_retried_usd: float | None = Field(description="Σ price of calls of retried tries, "
+                                                        "and of results a re-run replaced")
     interrupted_calls: int | None = Field(default=None, description=(
         "agent calls of tries a kill interrupted, kept when the job resumed (None: not counted)"))
     interrupted_spend_usd: float | None = Field(default=None, description=(

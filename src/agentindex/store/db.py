@@ -186,8 +186,12 @@ class Store:
 
     def commit_trial(self, trial: TrialResult, calls: Iterable[CallRecord] = ()) -> None:
         """The trial, its failed tries and its calls, all or nothing; they replace an earlier
-        result of the same trial (one that ended in an error class a re-run runs again)."""
+        result of the same trial (one that ended in an error class a re-run runs again), whose
+        calls are kept in ``superseded_calls``: they were made, and their spend counts."""
         with self._transaction() as c:
+            names = ", ".join(map(_q, schema.calls.names))
+            c.execute(f"INSERT OR IGNORE INTO superseded_calls ({names}) "
+                      f"SELECT {names} FROM calls WHERE trial_id = ?", (trial.trial_id,))
             for table in (schema.trials, schema.tries, schema.calls):
                 c.execute(f"DELETE FROM {_q(table.name)} WHERE trial_id = ?", (trial.trial_id,))
             self._insert(schema.trials, [trial.model_dump(exclude=set(schema.TRIAL_EXCLUDED))])
@@ -257,12 +261,14 @@ class Store:
         finally:
             cur.close()
 
-    def stream_interrupted_calls(self, columns: Iterable[str],
-                                 phase: str = "agent") -> Iterator[tuple[Any, ...]]:
+    def stream_interrupted_calls(self, columns: Iterable[str], phase: str = "agent",
+                                 table: str = "interrupted_calls") -> Iterator[tuple[Any, ...]]:
         """``columns`` of every interrupted call of ``phase`` (see ``add_interrupted_calls``) in
-        (trial, try, start, seq) order, as plain tuples."""
-        names = [schema.interrupted_calls.column(n).name for n in columns]  # ours
-        cur = self.conn.execute(f"SELECT {', '.join(map(_q, names))} FROM interrupted_calls "
+        (trial, try, start, seq) order, as plain tuples; ``table="superseded_calls"``: the calls
+        of results a re-run replaced (see ``commit_trial``), in the same order."""
+        kept = schema.TABLES[table]  # interrupted_calls or superseded_calls: ours, never user text
+        names = [kept.column(n).name for n in columns]
+        cur = self.conn.execute(f"SELECT {', '.join(map(_q, names))} FROM {_q(kept.name)} "
                                 "WHERE phase = ? ORDER BY trial_id, try_no, started_at, seq",
                                 (phase,))
         try:
@@ -274,8 +280,8 @@ class Store:
     def content_digest(self) -> str:
         """A digest of everything a report reads from this store: every row of the small tables
         (meta, variants, tasks, trials, failed tries) and, for the insert-only calls tables
-        (``calls``, ``interrupted_calls``), their row counts and rowid sums. Equal digests: the
-        same report (for the same code)."""
+        (``calls``, ``interrupted_calls``, ``superseded_calls``), their row counts and rowid sums.
+        Equal digests: the same report (for the same code)."""
         digest = hashlib.sha256()
         cur = self.conn.cursor()
         try:
@@ -284,7 +290,7 @@ class Store:
                 digest.update(table.encode())
                 while rows := cur.fetchmany(10_000):
                     digest.update(repr(rows).encode())
-            for table in ("calls", "interrupted_calls"):
+            for table in ("calls", "interrupted_calls", "superseded_calls"):
                 cur.execute(f"SELECT count(*), total(rowid), max(rowid) FROM {table}")
                 digest.update(repr(cur.fetchall()).encode())
         finally:

@@ -1,7 +1,9 @@
 """The results database's tables. One row per finished trial (committed with its artifacts), one
 per failed try that was retried, one per model call, and one per call of a try a kill interrupted
 (``interrupted_calls``: salvaged from the try's staged ``calls.jsonl`` when the job resumes, so
-the spend is kept although the trial ran again). ``SCHEMA_VERSION`` goes in ``meta``.
+the spend is kept although the trial ran again). A result that a re-run replaces (its error class
+is run again) keeps its calls in ``superseded_calls``: they were made and paid for.
+``SCHEMA_VERSION`` goes in ``meta``.
 
 The ``variants``, ``trials``, ``tries``, ``calls`` and ``interrupted_calls`` columns are derived
 from the results models (:mod:`agentindex.results`): a scalar field is a typed column, a nested
@@ -34,7 +36,8 @@ from agentindex.results.base import Record
 # 8: trials gained refused_tool_calls, calls gained trajectory_line (trajectory capture).
 # 9: trials gained environment (the image it ran, a stand-in's base, clamped limits).
 # 10: interrupted_calls (calls of tries a kill interrupted, salvaged when the job resumes).
-SCHEMA_VERSION = 10
+# 11: superseded_calls (calls of a result a re-run replaced).
+SCHEMA_VERSION = 11
 
 # What moves a store from one version to the next (the step is one transaction).
 MIGRATIONS: dict[int, list[str]] = {
@@ -51,6 +54,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE calls ADD COLUMN trajectory_line INTEGER"],
     8: ["ALTER TABLE trials ADD COLUMN environment JSON"],
     9: [],  # interrupted_calls is a new table: created (empty) on open, like any missing table
+    10: [],  # superseded_calls, likewise
 }
 
 JSON = "JSON"
@@ -155,5 +159,9 @@ calls = Table("calls", tuple(model_columns(CallRecord,
 interrupted_calls = Table("interrupted_calls", tuple(model_columns(
     CallRecord, primary_key=["trial_id", "try_no", "seq", "started_at"])))
 
+# Same key: a trial re-run twice numbers its calls from 1 each time.
+superseded_calls = Table("superseded_calls", tuple(model_columns(
+    CallRecord, primary_key=["trial_id", "try_no", "seq", "started_at"])))
+
 TABLES: dict[str, Table] = {t.name: t for t in (meta, variants, job_tasks, trials, tries, calls,
-                                                interrupted_calls)}
+                                                interrupted_calls, superseded_calls)}

@@ -37,13 +37,14 @@ def test_a_schema_5_store_gains_queue_s_and_keeps_its_calls(tmp_path):
         c.execute("ALTER TABLE trials DROP COLUMN refused_tool_calls")  # schema 8
         c.execute("ALTER TABLE trials DROP COLUMN environment")  # schema 9
         c.execute("DROP TABLE interrupted_calls")  # schema 10
+        c.execute("DROP TABLE superseded_calls")  # schema 11
         c.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
         c.execute("INSERT INTO calls (trial_id, try_no, seq, protocol, provider, model, "
                   "started_at, tools_offered, phase) "
                   "VALUES ('t', 1, 1, 'anthropic', 'a', 'm', 1.0, 1, 'agent')")
     store = Store.in_job(tmp_path)
     try:
-        assert store.get_meta("schema_version") == 10
+        assert store.get_meta("schema_version") == 11
         [row] = store.rows("calls")
         assert row["trial_id"] == "t" and row["queue_s"] is None
     finally:

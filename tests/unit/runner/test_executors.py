@@ -82,10 +82,11 @@ def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
         c.execute("alter table calls drop column queue_s")
         c.execute("alter table calls drop column trajectory_line")
         c.execute("drop table interrupted_calls")
+        c.execute("drop table superseded_calls")
         c.execute("update meta set value = '2' where key = 'schema_version'")
     store = Store.in_job(tmp_path)
     try:
-        assert store.get_meta("schema_version") == 10
+        assert store.get_meta("schema_version") == 11
     finally:
         store.close()
     with sqlite3.connect(db) as c:
@@ -94,7 +95,7 @@ def test_a_version_2_store_gains_the_new_columns(tmp_path: Path) -> None:
     assert columns[-len(NEW_TRIAL_COLUMNS):] == list(NEW_TRIAL_COLUMNS)
     assert call_columns[-3:] == ["phase", "queue_s", "trajectory_line"]
     again = Store.in_job(tmp_path)  # migrated once: opening it again changes nothing
-    assert again.get_meta("schema_version") == 10
+    assert again.get_meta("schema_version") == 11
     again.close()
 
 

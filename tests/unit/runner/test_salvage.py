@@ -114,3 +114,35 @@ def test_interrupted_calls_that_cost_nothing_are_0_not_null(tmp_path: Path) -> N
     [figures] = load_report(job).variants
     assert (figures.interrupted_calls, figures.interrupted_spend_usd) == (1, 0.0)
     assert figures.spend_total_usd == 0.0  # the only call there was: measured, free
+
+
+def test_a_result_a_rerun_replaces_keeps_its_calls_as_spend(tmp_path: Path) -> None:
+    """A trial run again because of its error class: the earlier result's calls (both its
+    tries) stay in the store and in the variant's spend, as retried spend; a second re-run
+    keeps both earlier results' calls."""
+    v = variant("Builtin", "builtin", SONNET)
+    job = make_job(tmp_path / "j", variants=[v], tasks={"b": ["t1"]}, trials=[],
+                   price_date="2026-05-01")
+    first = trial(v, "t1", reward=None, error_class="config", score_as="exclude", tries=2)
+    second = trial(v, "t1", reward=None, error_class="config", score_as="exclude")
+    fixed = trial(v, "t1")
+    store = Store.in_job(job)
+    try:
+        store.commit_trial(first, [call(first, 1, SONNET, try_no=1),
+                                   call(first, 1, SONNET, try_no=2)])
+        digest = store.content_digest()
+        store.commit_trial(second, [call(second, 1, SONNET, started_at=T0 + 100)])
+        assert store.content_digest() != digest
+        store.commit_trial(fixed, [call(fixed, 1, SONNET, started_at=T0 + 200)])
+        kept = sorted((r["try_no"], r["started_at"]) for r in store.rows("superseded_calls"))
+        [now] = store.rows("calls")
+    finally:
+        store.close()
+    assert kept == [(1, T0 + 1), (1, T0 + 101), (2, T0 + 1)]  # call() starts seq s after
+    assert (now["try_no"], now["started_at"]) == (1, T0 + 201)
+    [figures] = load_report(job).variants
+    assert figures.spend_total_usd == pytest.approx(4 * CALL_USD)
+    assert figures.spend_retried_usd == pytest.approx(3 * CALL_USD)
+    assert figures.spend_failed_usd == pytest.approx(3 * CALL_USD)
+    assert figures.cost_per_task_usd == pytest.approx(CALL_USD)
+    assert figures.interrupted_calls == 0
