@@ -118,15 +118,19 @@ def run_upstream(conn: Connection) -> None:
     asyncio.run(main())
 
 
-def run_gateway(conn: Connection, upstream: str) -> None:
+def run_gateway(conn: Connection, upstream: str, stop_after: int | None = None) -> None:
+    """Serves until killed, or until it has recorded ``stop_after`` calls."""
     from agentindex.gateway import Gateway, ProvidersConfig
 
     _pin(PROXY_CPU)
     os.environ["BENCH_KEY"] = "sk-bench"
     calls = [0]
+    enough = asyncio.Event()
 
     def sink(record: object) -> None:
         calls[0] += 1
+        if calls[0] == stop_after:
+            enough.set()
 
     async def main() -> None:
         import tempfile
@@ -141,7 +145,7 @@ def run_gateway(conn: Connection, upstream: str) -> None:
                 captured = gateway.open_trial("bench-capture", 1, model="anthropic/bench",
                                               sink=sink, trajectory=_TrajectoryFile(out).write)
                 conn.send((route.base_url, captured.base_url))
-                await asyncio.Event().wait()
+                await enough.wait()
 
     if os.environ.get("BENCH_PROFILE"):  # cProfile of the gateway, written when it is stopped
         import cProfile
@@ -164,10 +168,12 @@ _DROP = frozenset({"host", "content-length", "transfer-encoding", "connection", 
                    "authorization", "accept-encoding"})
 
 
-def run_passthrough(conn: Connection, upstream: str) -> None:
+def run_passthrough(conn: Connection, upstream: str, stop_after: int | None = None) -> None:
     """Relays ``/p/<tail>`` to ``upstream/<tail>``: key swapped, body and stream passed as they
-    come, no metering, no records."""
+    come, no metering, no records. Serves until killed, or until ``stop_after`` requests."""
     _pin(PROXY_CPU)
+    served = [0]
+    enough = asyncio.Event()
 
     async def main() -> None:
         session = aiohttp.ClientSession(auto_decompress=False,
@@ -188,7 +194,10 @@ def run_passthrough(conn: Connection, upstream: str) -> None:
                 async for chunk in up.content.iter_any():
                     await resp.write(chunk)
                 await resp.write_eof()
-                return resp
+            served[0] += 1
+            if served[0] == stop_after:
+                enough.set()
+            return resp
 
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/p/{tail:.*}", handle)
@@ -197,7 +206,8 @@ def run_passthrough(conn: Connection, upstream: str) -> None:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         conn.send(f"http://127.0.0.1:{runner.addresses[0][1]}/p")
-        await asyncio.Event().wait()
+        await enough.wait()
+        await runner.cleanup()
 
     asyncio.run(main())
 
