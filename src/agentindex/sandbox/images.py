@@ -302,8 +302,11 @@ class ImageCache:
         listed = await engine_call([self.engine, "images", "-q", "--no-trunc", "--filter",
                                     f"label={TASK_LABEL}={task.digest}"])
         ids = sorted(set(listed.stdout.split())) if listed.returncode == 0 else []
-        if ids:  # one call: the engine orders a verifier image before the image it builds on
-            await engine_call([self.engine, "rmi", "--force", *ids])
+        if ids:  # one call: the engine orders a verifier image before the image it builds on.
+            # Never --force: it also removes every container using an image, the build
+            # containers of another task's build on a cached layer the two share included.
+            # Without it the engine keeps what a container still uses.
+            await engine_call([self.engine, "rmi", *ids])
             self._known.clear()  # a tag seen before may be gone now: ask the engine again
         left = await engine_call([self.engine, "images", "-q", "--no-trunc", "--filter",
                                   f"label={TASK_LABEL}={task.digest}"])

@@ -163,3 +163,37 @@ def test_validate_removes_each_tasks_built_images_once_its_trials_are_over(
     subprocess.run(["podman", "rmi", "--force", *_built_for(kept)], capture_output=True)
     # the base the tasks were built on is never removed
     assert subprocess.run(["podman", "image", "exists", base_image]).returncode == 0
+
+
+def test_removing_a_tasks_images_leaves_a_build_that_shares_its_layers_alone(
+        base_image: str, tmp_path: Path) -> None:
+    """Two tasks whose Dockerfiles start alike share the engine's cached layers. Removing the
+    first task's images (its trials are over) while the second one builds must not take the
+    second build's containers with it: under ``validate -n 2`` that failed whole builds with
+    "identifier is not a container"."""
+    import asyncio
+
+    from agentindex.sandbox.images import ImageCache
+    from agentindex.tasks.loader import load_task
+
+    shared = f"FROM {base_image}\nRUN echo {tmp_path.name}-shared > /shared\n"
+    done = load_task(write_task(tmp_path / "tasks", "done", dockerfile=shared + "WORKDIR /app\n"))
+    slow = load_task(write_task(tmp_path / "tasks", "slow", dockerfile=shared +
+                                "RUN sleep 6 && echo built > /slow\nWORKDIR /app\n"))
+    cache = ImageCache("podman")
+
+    async def scenario() -> tuple[list[str], str]:
+        await cache.image_for(done, tmp_path / "logs" / "done" / "build.log")
+        building = asyncio.create_task(cache.image_for(slow, tmp_path / "logs" / "slow.log"))
+        await asyncio.sleep(3)  # the slow build is in its `sleep`, on the shared layer
+        removed = await cache.remove_built(done)
+        return removed, await building
+
+    removed, image = asyncio.run(scenario())
+    try:
+        assert len(removed) == 1 and _built_for(done.path) == []
+        out = subprocess.run(["podman", "run", "--rm", image, "cat", "/shared", "/slow"],
+                             capture_output=True, text=True, timeout=120)
+        assert out.stdout.split() == [f"{tmp_path.name}-shared", "built"], out.stderr
+    finally:
+        subprocess.run(["podman", "rmi", "--force", *_built_for(slow.path)], capture_output=True)
