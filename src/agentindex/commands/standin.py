@@ -13,8 +13,8 @@ def stand_in_command(images: list[str], engine: str, force: bool, console: Conso
         got = build_stand_in(ref, engine=engine, force=force)
         state = "built" if got.built else "already present"
         note = f" ({got.recipe.note})" if got.recipe.note else ""
-        console.print(f"{ref}: {state} as {got.recipe.tag} from Debian {got.recipe.suite}{note}",
-                      highlight=False)
+        source = f"from Debian {got.recipe.suite}" if got.recipe.suite else "from PyPI"
+        console.print(f"{ref}: {state} as {got.recipe.tag} {source}{note}", highlight=False)
 
 
 def verifier_python_command(version: str, force: bool, console: Console) -> None:

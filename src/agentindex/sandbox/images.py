@@ -28,6 +28,8 @@ from agentindex.tasks.model import Task
 IMAGE_REPO = "localhost/agentindex-env"
 CA_PATH = "/opt/agentindex/ca-bundle.crt"  # where builds and sandboxes see the site's CA bundle
 _FROM = re.compile(r"^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(.*)$", re.IGNORECASE)
+# ``COPY --from=REF``: an image (``ghcr.io/astral-sh/uv:0.8.14``) or an earlier stage's name
+_COPY_FROM = re.compile(r"^(\s*COPY\s+(?:--\S+\s+)*?--from=)(\S+)(.*)$", re.IGNORECASE)
 VERIFIER_REPO = "localhost/agentindex-verifier"
 TASK_LABEL = "agentindex.task-digest"  # on every image built for a task: its digest
 ENGINES = ("podman", "docker")
@@ -93,24 +95,29 @@ def context_digest(context: Path) -> str:
 
 
 def from_refs(text: str) -> list[str]:
-    """The base references of a Dockerfile's ``FROM`` lines, minus earlier stage names."""
-    refs, stages = [], set()
+    """The images a Dockerfile builds on: its ``FROM`` references and the images its ``COPY
+    --from=`` lines copy from, minus earlier stage names (and stage numbers)."""
+    refs: list[str] = []
+    stages: set[str] = set()
     for line in text.splitlines():
-        m = _FROM.match(line)
-        if m:
+        if m := _FROM.match(line):
             ref, rest = m.group(2), m.group(3).split()
             if ref.lower() not in stages:
                 refs.append(ref)
             if len(rest) >= 2 and rest[0].lower() == "as":
                 stages.add(rest[1].lower())
+        elif (m := _COPY_FROM.match(line)) and m.group(2).lower() not in stages \
+                and not m.group(2).isdigit():
+            refs.append(m.group(2))
     return refs
 
 
 def rewrite_from(text: str, bases: dict[str, str]) -> str:
-    """``text`` with each ``FROM`` reference in ``bases`` replaced (everything else kept)."""
+    """``text`` with each ``FROM`` and ``COPY --from=`` reference in ``bases`` replaced
+    (everything else kept)."""
     out = []
     for line in text.splitlines(keepends=True):
-        m = _FROM.match(line.rstrip("\n"))
+        m = _FROM.match(line.rstrip("\n")) or _COPY_FROM.match(line.rstrip("\n"))
         if m and m.group(2) in bases:
             line = f"{m.group(1)}{bases[m.group(2)]}{m.group(3)}" + ("\n" if line.endswith("\n")
                                                                      else "")

@@ -12,11 +12,15 @@ counted (``report.json``). Recipes:
   release's Python, and the label ``agentindex.stand-in-note`` says so.
 - ``ubuntu:*`` and ``debian:*``: the nearest Debian release (Ubuntu 24.04 and Debian 13: trixie;
   Ubuntu 22.04 and Debian 12: bookworm), minimal, like the official images.
+- ``ghcr.io/astral-sh/uv:X``, which Dockerfiles ``COPY --from`` for ``/uv`` and ``/uvx``: an
+  image with only those two files, taken from the PyPI wheel of uv X (the same release's
+  binaries; installed with the host's pip, so through its index and proxy settings).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -36,12 +40,17 @@ SUITE_OF_DEBIAN = {"13": "trixie", "trixie": "trixie", "12": "bookworm", "bookwo
                    "11": "bookworm", "bullseye": "bookworm"}  # 11: the nearest one built here
 
 
+UV_IMAGE = "ghcr.io/astral-sh/uv"
+
+
 @dataclass(frozen=True)
 class Recipe:
     ref: str  # the reference it stands in for, normalised (no docker.io/library/)
-    suite: str
+    suite: str  # the Debian release it is built from ('' for a wheel's files on scratch)
     packages: tuple[str, ...]
     note: str = ""
+    wheel: str = ""  # ``uv==0.8.14``: the image holds this PyPI wheel's ``bin/`` files
+    files: tuple[str, ...] = ()  # which of them, at the image's root
 
     @property
     def tag(self) -> str:
@@ -63,6 +72,9 @@ def recipe_for(ref: str) -> Recipe | None:
     tag = tag or "latest"
     if name == "python":
         return _python(ref, tag)
+    if name == UV_IMAGE and re.fullmatch(r"\d+\.\d+\.\d+", tag):
+        return Recipe(ref, "", (), f"uv {tag}'s binaries from its PyPI wheel", f"uv=={tag}",
+                      ("uv", "uvx"))
     if name == "ubuntu":
         suite = SUITE_OF_UBUNTU.get(tag, "trixie")
         return Recipe(ref, suite, (), f"Ubuntu {tag} stood in for by Debian {suite}")
@@ -91,6 +103,9 @@ def _python(ref: str, tag: str) -> Recipe | None:
 
 
 def dockerfile(recipe: Recipe, base: str) -> str:
+    if recipe.wheel:
+        return (f"FROM scratch\nCOPY {' '.join(recipe.files)} /\n"
+                f'LABEL {LABEL}="{recipe.ref}" agentindex.stand-in-note="{recipe.note}"\n')
     lines = [f"FROM {base}"]
     if recipe.packages:
         lines.append("RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "
@@ -116,12 +131,17 @@ def build_stand_in(ref: str, *, engine: str = "podman", force: bool = False) -> 
     """Build the stand-in for ``ref`` unless it exists (``force`` rebuilds)."""
     recipe = recipe_for(ref)
     if recipe is None:
-        raise SandboxError(f"no stand-in recipe for {ref!r} (python:X.Y, ubuntu:*, debian:*)")
+        raise SandboxError(f"no stand-in recipe for {ref!r} (python:X.Y, ubuntu:*, debian:*, "
+                           f"{UV_IMAGE}:X.Y.Z)")
     if not force and image_exists(engine, recipe.tag):
         return StandIn(recipe, built=False)
-    base = build_base_image(f"localhost/debian:{recipe.suite}", engine=engine,
-                            suite=recipe.suite).tag
     with tempfile.TemporaryDirectory(prefix="agentindex-standin-") as tmp:
+        if recipe.wheel:
+            _wheel_files(recipe, Path(tmp))
+            base = "scratch"
+        else:
+            base = build_base_image(f"localhost/debian:{recipe.suite}", engine=engine,
+                                    suite=recipe.suite).tag
         (Path(tmp) / "Dockerfile").write_text(dockerfile(recipe, base))
         proc = subprocess.run([engine, "build", "-t", recipe.tag, tmp], capture_output=True,
                               text=True, timeout=1800)
@@ -129,3 +149,21 @@ def build_stand_in(ref: str, *, engine: str = "podman", force: bool = False) -> 
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise SandboxError(f"building the stand-in for {ref} failed:\n{tail}")
     return StandIn(recipe, built=True)
+
+
+def _wheel_files(recipe: Recipe, context: Path) -> None:
+    """``recipe.files`` from the ``bin/`` of its wheel, installed with the host's pip, into
+    the build context."""
+    from agentindex.agents.install import HOST_PYTHON
+
+    target = context / "wheel"
+    proc = subprocess.run([HOST_PYTHON, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                           "--no-input", "--no-deps", "--target", str(target), recipe.wheel],
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-10:])
+        raise SandboxError(f"the stand-in for {recipe.ref}: pip could not install "
+                           f"{recipe.wheel}:\n{tail}")
+    for name in recipe.files:
+        shutil.copy2(target / "bin" / name, context / name)
+    shutil.rmtree(target)

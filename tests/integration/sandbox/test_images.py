@@ -197,3 +197,23 @@ def test_removing_a_tasks_images_leaves_a_build_that_shares_its_layers_alone(
         assert out.stdout.split() == [f"{tmp_path.name}-shared", "built"], out.stderr
     finally:
         subprocess.run(["podman", "rmi", "--force", *_built_for(slow.path)], capture_output=True)
+
+
+def test_a_dockerfile_copying_uv_from_its_image_builds_on_the_stand_in(
+        base_image: str, tmp_path: Path) -> None:
+    """``COPY --from=ghcr.io/astral-sh/uv:X /uv /uvx /bin/`` (two TB2 tasks) needs that image:
+    the stand-in holds uv X's binaries from PyPI, and the build copies from it."""
+    from agentindex.runner.verifier_tools import UV_VERSION  # in pip's cache after setup
+
+    ref = f"ghcr.io/astral-sh/uv:{UV_VERSION}"
+    built = subprocess.run([sys.executable, "-m", "agentindex.cli", "sandbox", "stand-in", ref],
+                           capture_output=True, text=True, timeout=900)
+    assert built.returncode == 0, built.stderr
+    assert f"as localhost/agentindex-standin/{ref} from PyPI" in built.stdout
+    write_task(tmp_path / "tasks", "copies-uv",
+               dockerfile=f"FROM {base_image}\nCOPY --from={ref} /uv /uvx /bin/\nWORKDIR /app\n",
+               solve=f'uvx --version && uv --version | grep -qx "uv {UV_VERSION}" '
+                     '&& echo done > /app/out.txt')
+    summary = run(tmp_path / "tasks", ["oracle"], tmp_path / "jobs", backend="container")
+    [row] = trial_rows(summary.job_dir)
+    assert (row["reward"], row["error_class"]) == (1.0, None), row["error_message"]

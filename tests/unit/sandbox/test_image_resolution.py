@@ -27,6 +27,35 @@ def test_from_refs_skips_stage_names_and_rewrite_keeps_the_rest() -> None:
     assert out.splitlines()[1:] == MULTI.splitlines()[1:]
 
 
+UV_COPY = """FROM ubuntu:24.04 as build
+COPY --from=ghcr.io/astral-sh/uv:0.8.14 /uv /uvx /bin/
+FROM ubuntu:24.04 AS target
+COPY --chown=root --from=ghcr.io/astral-sh/uv:0.8.14 /uv /bin/
+COPY --from=build /app/documents /app/documents
+COPY --from=0 /x /x
+"""
+
+
+def test_images_a_dockerfile_copies_from_are_bases_too() -> None:
+    # TB2's financial-document-processor copies uv's binaries from its image: an image this
+    # machine must have (a stand-in) like any FROM; stage names and numbers are not images
+    uv = "ghcr.io/astral-sh/uv:0.8.14"
+    assert from_refs(UV_COPY) == ["ubuntu:24.04", uv, "ubuntu:24.04", uv]
+    out = rewrite_from(UV_COPY, {"ghcr.io/astral-sh/uv:0.8.14": "localhost/s/uv:0.8.14",
+                                 "ubuntu:24.04": "localhost/u:1"}).splitlines()
+    assert out[1] == "COPY --from=localhost/s/uv:0.8.14 /uv /uvx /bin/"
+    assert out[3] == "COPY --chown=root --from=localhost/s/uv:0.8.14 /uv /bin/"
+    assert out[2] == "FROM localhost/u:1 AS target" and out[4:] == UV_COPY.splitlines()[4:]
+
+
+def test_the_uv_image_stands_in_as_its_wheels_binaries_on_scratch() -> None:
+    recipe = recipe_for("ghcr.io/astral-sh/uv:0.8.15")
+    assert recipe is not None
+    assert (recipe.wheel, recipe.files, recipe.suite) == ("uv==0.8.15", ("uv", "uvx"), "")
+    assert dockerfile(recipe, "scratch").splitlines()[:2] == ["FROM scratch", "COPY uv uvx /"]
+    assert recipe_for("ghcr.io/astral-sh/uv:latest") is None  # no version to take from PyPI
+
+
 def test_every_stage_declares_the_site_build_args_so_run_steps_see_them() -> None:
     # podman build --env sets only the image's environment: a RUN step's pip saw no CA bundle
     out = with_build_args(MULTI, ["PIP_CERT", "https_proxy"])
