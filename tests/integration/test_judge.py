@@ -91,6 +91,9 @@ def test_judge_calls_are_metered_as_grading(tmp_path: Path,
     assert by_agent["oracle"].grading_cost_per_task_usd == pytest.approx(3 * GPT5_CALL_USD)
     assert by_agent["nop"].grading_cost_per_task_usd == 0.0
     assert by_agent["oracle"].grading_calls_per_task == 3.0
+    # the judge's whole spend: 2 tasks x 3 calls; the nop's judge made no call: none measured
+    assert by_agent["oracle"].grading_spend_usd == pytest.approx(6 * GPT5_CALL_USD)
+    assert by_agent["nop"].grading_spend_usd is None
     assert by_agent["oracle"].turns_per_task is None  # judge calls are not agent turns
     # shown side by side: the table and the HTML report
     console = Console(width=400, record=True)
@@ -101,6 +104,7 @@ def test_judge_calls_are_metered_as_grading(tmp_path: Path,
     assert re.search(r"\b0\.0068 +│ +0\.0102\b", row), row  # $/task, then grading $/task
     html = _html_tables(report)[by_agent["builtin"].label]
     assert (html["$ / task"], html["grading $ / task"]) == ("0.0068", "0.0102")
+    assert html["judge, all calls ($, apart)"] == f"{6 * GPT5_CALL_USD:.4f}"
 
 
 def test_judge_model_flag_changes_the_recorded_model(tmp_path: Path) -> None:

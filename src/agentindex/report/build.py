@@ -125,6 +125,10 @@ def _variant_inputs(jobs: Sequence[JobData], benches: dict[str, set[str]], order
             owner = variant_of.get(trial_id)
             if owner is not None and owner in inputs:
                 inputs[owner].interrupted.append(calls)
+        for trial_id, spent in j.grading_spend.items():  # the judge's, likewise
+            owner = variant_of.get(trial_id)
+            if owner is not None and owner in inputs:
+                inputs[owner].grading_spend.setdefault(trial_id, spent)
     for key, row in rows.items():  # variants with no trial yet still get a row
         inputs.setdefault(key, VariantInput(row, {b: benches[b] for b in order}, weights))
     return list(inputs.values())

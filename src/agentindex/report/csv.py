@@ -13,7 +13,7 @@ _SCALARS = ("trials", "errored", "cost_per_task_usd", "cache_hit_rate", "time_pe
             "env_time_per_task_s", "verify_time_per_task_s", "turns_per_task",
             "side_calls_per_task", "loop_rate", "tokens_in_loops_per_task", "spend_total_usd",
             "spend_failed_usd", "spend_retried_usd", "interrupted_calls",
-            "interrupted_spend_usd", "usage_source", "pareto_optimal",
+            "interrupted_spend_usd", "grading_spend_usd", "usage_source", "pareto_optimal",
             "suspected_leak_rate")
 assert set(_SCALARS) <= set(VariantFigures.model_fields)
 

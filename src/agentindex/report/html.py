@@ -119,8 +119,8 @@ def reconciliation_text(r: Reconciliation | None) -> str:
 
 
 def _details(report: Report) -> str:
-    """Errors by class, failed and interrupted spend and the gateway vs self-report
-    reconciliation."""
+    """Errors by class, failed and interrupted spend, the judge's spend and the gateway vs
+    self-report reconciliation."""
     rows = []
     for v in report.variants:
         errors = ", ".join(f"{k}: {n}" for k, n in v.errors_by_class.items()) or "none"
@@ -130,11 +130,12 @@ def _details(report: Report) -> str:
                     f"<td>{_num(v.spend_failed_usd, '.4f')}</td>"
                     f"<td>{_num(v.interrupted_spend_usd, '.4f')} "
                     f"({_num(v.interrupted_calls, 'd')} calls)</td>"
+                    f"<td>{_num(v.grading_spend_usd, '.4f')}</td>"
                     f'<td class="reconciliation">{escape(reconciliation_text(v.reconciliation))}'
                     f"</td><td>{_leaks(v)}</td><td>{v.answers_extracted}</td></tr>")
     return ("<table><thead><tr><th>variant</th><th>errored trials by class</th>"
             "<th>total spend ($)</th><th>retried tries ($)</th><th>failed ($)</th>"
-            "<th>interrupted tries ($, in the total)</th>"
+            "<th>interrupted tries ($, in the total)</th><th>judge, all calls ($, apart)</th>"
             "<th>gateway vs self-report (rule)</th><th>suspected answer leaks</th>"
             "<th>answers taken from the final message</th></tr></thead>"
             "<tbody>"

@@ -51,6 +51,8 @@ class JobData:
     grading: dict[str, TrialCalls] = field(default_factory=dict)  # trial id -> judge's calls
     # trial id -> the agent calls of its tries a kill interrupted (salvaged on resume)
     interrupted: dict[str, TrialCalls] = field(default_factory=dict)
+    # trial id -> the judge's spend over all its calls (every try, interrupted, replaced)
+    grading_spend: dict[str, CostSum] = field(default_factory=dict)
 
 
 def read_meta(store: Store, job_dir: Path) -> JobMeta:
@@ -87,15 +89,31 @@ def read_job(store: Store, meta: JobMeta, pricer: Pricer) -> JobData:
         summary = summarise_calls(group, pricer)
         retried.setdefault(trial_id, CostSum()).merge(summary.cost)
         retried_calls[trial_id] += summary.calls
-    grading = {trial_id: summarise_calls(group, pricer)
-               for (trial_id, try_no), group in groupby(stream_calls(store, "grading"),
-                                                        key=lambda c: c[:2])
-               if try_no == last_try.get(trial_id)}
+    grading, graded = _grading(store, pricer, last_try)
     rows = cast(Iterator[CallRow], store.stream_interrupted_calls(CALL_COLUMNS))
     interrupted = {trial_id: summarise_calls(group, pricer)
                    for trial_id, group in groupby(rows, key=lambda c: c[0])}
     return JobData(meta, store.variants(), dict(tasks), trials, calls, retried,
-                   dict(retried_calls), grading, interrupted)
+                   dict(retried_calls), grading, interrupted, graded)
+
+
+def _grading(store: Store, pricer: Pricer, last_try: dict[str, int]
+             ) -> tuple[dict[str, TrialCalls], dict[str, CostSum]]:
+    """The judge's calls of each trial's last try, and the judge's whole spend per trial: every
+    try's calls, those of tries a kill interrupted and of results a re-run replaced."""
+    last: dict[str, TrialCalls] = {}
+    spent: dict[str, CostSum] = {}
+    for (trial_id, try_no), group in groupby(stream_calls(store, "grading"), key=lambda c: c[:2]):
+        summary = summarise_calls(group, pricer)
+        if try_no == last_try.get(trial_id):
+            last[trial_id] = summary
+        spent.setdefault(trial_id, CostSum()).merge(summary.cost)
+    for table in ("interrupted_calls", "superseded_calls"):
+        rows = cast(Iterator[CallRow],
+                    store.stream_interrupted_calls(CALL_COLUMNS, "grading", table))
+        for trial_id, group in groupby(rows, key=lambda c: c[0]):
+            spent.setdefault(trial_id, CostSum()).merge(summarise_calls(group, pricer).cost)
+    return last, spent
 
 
 def stream_calls(store: Store, phase: str = "agent") -> Iterator[CallRow]:

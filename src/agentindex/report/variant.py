@@ -47,6 +47,7 @@ class VariantInput:
     retried: dict[str, CostSum] = field(default_factory=dict)
     grading: dict[str, TrialCalls] = field(default_factory=dict)
     interrupted: list[TrialCalls] = field(default_factory=list)  # per trial, tries a kill cut
+    grading_spend: dict[str, CostSum] = field(default_factory=dict)  # trial id -> all judge calls
 
     def add(self, t: TrialResult, calls: TrialCalls | None, retried: CostSum | None,
             grading: TrialCalls | None = None) -> None:
@@ -178,12 +179,19 @@ def _economics(v: VariantInput, counted: list[TrialResult], pricer: Pricer) -> d
 
 def _grading(v: VariantInput, counted: list[TrialResult], pricer: Pricer) -> dict[str, Any]:
     """The judge's spend, apart from the agent's (the index's cost is the agent's, as AA
-    reports it): mean over the counted trials that had a judge; None when none had one."""
+    reports it): mean over the counted trials that had a judge (None when none had one), and
+    the sum over every judge call of the variant's trials."""
     judged = [t for t in counted if t.judge_model is not None]
     out: dict[str, Any] = {"grading_cost_per_task_usd": None, "grading_calls_per_task": None,
                            "judge_models": sorted({t.judge_model for t in v.trials
                                                    if t.judge_model is not None}),
-                           "answers_extracted": sum(t.answer_extracted for t in v.trials)}
+                           "answers_extracted": sum(t.answer_extracted for t in v.trials),
+                           "grading_spend_usd": None}
+    if v.grading_spend:
+        spent = CostSum()
+        for c in v.grading_spend.values():
+            spent.merge(c)
+        out["grading_spend_usd"] = _usd(pricer.total(spent))
     if not judged:
         return out
     cost = CostSum()

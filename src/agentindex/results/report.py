@@ -11,7 +11,7 @@ from pydantic import Field
 
 from agentindex.results.base import Record, read_json_file, read_versioned
 
-REPORT_FORMAT = "agentindex.report/7"
+REPORT_FORMAT = "agentindex.report/8"
 
 
 class TokenFigures(Record):
@@ -110,9 +110,9 @@ class VariantFigures(Record):
     time_per_task_s: float | None = Field(description="mean agent-phase wall time")
     env_time_per_task_s: float | None = Field(description="mean environment start time")
     verify_time_per_task_s: float | None = Field(description="mean grading time")
-    spend_total_usd: float | None = Field(description="Σ price of every call, interrupted ones "
-                                                      "included (None: no call reported usage, "
-                                                      "or a price is unknown)")
+    spend_total_usd: float | None = Field(description="Σ price of every agent call, "
+                                                      "interrupted ones included (None: no call "
+                                                      "reported usage, or a price is unknown)")
     spend_failed_usd: float | None = Field(description="Σ price of calls of retried tries and "
                                                        "errored trials (None: not measured)")
     spend_retried_usd: float | None = Field(description="Σ price of calls of retried tries, "
@@ -127,6 +127,10 @@ class VariantFigures(Record):
         " None: no such trial"))
     grading_calls_per_task: float | None = Field(default=None, description=(
         "mean judge calls per scored trial with a judge"))
+    grading_spend_usd: float | None = Field(default=None, description=(
+        "Σ price of every judge call: every try's, those of tries a kill interrupted and of "
+        "results a re-run replaced (not in spend_total_usd; None: no judge call, or not "
+        "measured)"))
     judge_models: list[str] = Field(default_factory=list,
                                     description="the judge models its trials were graded by")
     answers_extracted: int = Field(default=0, description=(
@@ -219,14 +223,20 @@ def _from_report_6(d: dict[str, Any]) -> dict[str, Any]:
                               for v in d.get("variants", [])]}
 
 
+def _from_report_7(d: dict[str, Any]) -> dict[str, Any]:
+    """report/7 did not sum the judge's spend over all its calls: not measured there."""
+    return {**d, "variants": [{**v, "grading_spend_usd": None} for v in d.get("variants", [])]}
+
+
 def read_report(data: Any, source: object) -> Report:
-    """A parsed ``report.json`` as a :class:`Report`, upgraded from report/2 or report/3."""
+    """A parsed ``report.json`` as a :class:`Report`, upgraded from any earlier report/N (N ≥ 2)."""
     return read_versioned(Report, data, source, REPORT_FORMAT,
                           {"agentindex.report/2": ("agentindex.report/3", _from_report_2),
                            "agentindex.report/3": ("agentindex.report/4", _from_report_3),
                            "agentindex.report/4": ("agentindex.report/5", _from_report_4),
                            "agentindex.report/5": ("agentindex.report/6", _from_report_5),
-                           "agentindex.report/6": (REPORT_FORMAT, _from_report_6)})
+                           "agentindex.report/6": ("agentindex.report/7", _from_report_6),
+                           "agentindex.report/7": (REPORT_FORMAT, _from_report_7)})
 
 
 def load_report_file(path: Path) -> Report:

@@ -190,3 +190,13 @@ def test_a_report_6_is_upgraded_with_interrupted_calls_unmeasured() -> None:
     r = read_report(old, "r.json")
     assert r.format == REPORT_FORMAT
     assert [(v.interrupted_calls, v.interrupted_spend_usd) for v in r.variants] == [(None, None)]
+
+
+def test_a_report_7_is_upgraded_with_the_judges_whole_spend_unmeasured() -> None:
+    old = read_report(_report_2(), "r.json").model_dump(mode="json")
+    old["format"] = "agentindex.report/7"
+    for v in old["variants"]:
+        del v["grading_spend_usd"]
+    r = read_report(old, "r.json")
+    assert r.format == REPORT_FORMAT == "agentindex.report/8"
+    assert [v.grading_spend_usd for v in r.variants] == [None]
