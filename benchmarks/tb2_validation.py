@@ -41,7 +41,9 @@ def main() -> None:
             str(a.concurrency), "-o", str(a.jobs_dir), "--job", "tb2-validation",
             "--out", str(manifest)] + (["--no-run"] if a.report_only else [])
     argv += [arg for cls in a.rerun_errors for arg in ("--rerun-errors", cls)]
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+    # validate's progress (a line per finished trial) goes to stderr: a 2-hour run shows how
+    # far it is; stdout is the table alone
+    subprocess.run(argv, env=env, check=True, stdout=sys.stderr)
     print(markdown(json.loads(manifest.read_text())["benchmarks"][0]))
 
 
