@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from agentindex.agents.base import AgentContext, AgentOutcome
+from agentindex.agents.install import DONE, Installed, ensure_installed
 from agentindex.errors import PreflightError
 from tests.conftest import TaskFactory
 from tests.integration.helpers import run, trial_rows
@@ -26,6 +27,7 @@ echo secret > /tmp/mine
   echo "\"logs_w\": $(writable /logs/agent), \"verifier_w\": $(writable /logs/verifier),"
   echo "\"usr_w\": $(writable /usr), \"etc_w\": $(writable /etc),"
   echo "\"host_root\": $(exists /root/.cache), \"host_work\": $(exists /work),"
+  echo "\"installs\": \"$(ls /opt/agentindex/agents 2>/dev/null | tr '\n' ' ')\","
   echo "\"pid\": $$, \"nprocs\": $(ls -d /proc/[0-9]* | wc -l),"
   echo "\"home\": \"$HOME\", \"home_w\": $(writable "$HOME"), \"cwd\": \"$(pwd)\","
   echo "\"env_from_dockerfile\": \"$GREETING\""
@@ -62,11 +64,53 @@ def test_agent_sees_only_its_layout(make_task: TaskFactory, register_agent, tmp_
     assert probe == {
         "tests": False, "solution": False, "app": True, "app_w": True, "logs_w": True,
         "verifier_w": True, "usr_w": False, "etc_w": False, "host_root": False,
-        "host_work": False, "pid": probe["pid"], "nprocs": probe["nprocs"],
+        "host_work": False, "installs": "", "pid": probe["pid"], "nprocs": probe["nprocs"],
         "home": "/home/agent", "home_w": True, "cwd": "/app", "env_from_dockerfile": "hello"}
     assert probe["pid"] < 10 and probe["nprocs"] < 10  # its own PID namespace
     assert row["reward"] == 1.0  # /tests present for the verifier
     assert row["rewards"]["saw_agent_tmp"] == 1.0  # one private /tmp for the whole trial
+
+
+class ToolPackage:
+    """An install of one script, made by a shell command (no registry)."""
+
+    def commands(self, prefix: Path, version: str) -> list[list[str]]:
+        return [["sh", "-c", f'mkdir -p "$1/bin" && echo "echo tool {version}" > "$1/bin/tool"',
+                 "sh", str(prefix)]]
+
+    def executable(self, root: str) -> list[str]:
+        return [f"{root}/bin/tool"]
+
+
+class InstallingAgent(ProbeAgent):
+    name = "installing"
+
+    async def install(self, cache: Path) -> Installed | None:
+        return await ensure_installed(cache, self.name, "1.0", ToolPackage())
+
+    async def run(self, ctx: AgentContext) -> AgentOutcome:
+        script = ("ls /opt/agentindex/agents > /logs/agent/installs.txt; "
+                  "sh /opt/agentindex/agents/installing@1.0/bin/tool > /logs/agent/tool.txt")
+        result = await ctx.sandbox.exec(["bash", "-c", script], env={}, timeout=ctx.timeout_sec,
+                                        stdout=ctx.logs / "stdout.txt",
+                                        stderr=ctx.logs / "stderr.txt")
+        return AgentOutcome(result)
+
+
+def test_an_agent_sees_its_own_install_and_no_other(make_task: TaskFactory, register_agent,  # type: ignore[no-untyped-def]
+                                                     tmp_path: Path) -> None:
+    cache = tmp_path / "agent-cache"
+    other = cache / "other-harness@2.0"  # another harness's install, in the same cache
+    other.mkdir(parents=True)
+    (other / DONE).write_text("other\n")
+    register_agent("installing", InstallingAgent)
+    make_task("t")
+    summary = run(tmp_path / "tasks", ["installing"], tmp_path / "jobs", agent_cache=cache)
+    [row] = trial_rows(summary.job_dir)
+    assert row["error_class"] is None, row["error_message"]
+    [trial] = (summary.job_dir / "trials").iterdir()
+    assert (trial / "agent" / "installs.txt").read_text().split() == ["installing@1.0"]
+    assert (trial / "agent" / "tool.txt").read_text() == "tool 1.0\n"
 
 
 def test_oracle_sees_solution_but_not_tests(make_task: TaskFactory, tmp_path: Path) -> None:

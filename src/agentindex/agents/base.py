@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from agentindex.agents.install import Installed
 from agentindex.sandbox.base import ExecResult, Sandbox
 from agentindex.tasks.model import Task
 from agentindex.usage import Usage
@@ -57,8 +58,10 @@ class Agent(Protocol):
     version: str | None
     uses_model: bool
 
-    async def install(self, cache: Path) -> None:
-        """Install once per version into ``cache``; a no-op for agents with nothing to install."""
+    async def install(self, cache: Path) -> Installed | None:
+        """Install once per version into ``cache`` and return that install: the trial's sandbox
+        mounts it (read-only, at its ``sandbox_path``) and no other. ``None``: nothing to
+        install, nothing mounted."""
         ...
 
     async def run(self, ctx: AgentContext) -> AgentOutcome: ...

@@ -20,6 +20,7 @@ from typing import Any
 
 from agentindex.agents.base import SelfReport
 from agentindex.agents.harness import CliAgent, Launch, Outputs, RunSpec, pick_protocol
+from agentindex.agents.install import Installed
 from agentindex.gateway.anthropic import anthropic_usage
 from agentindex.gateway.gemini import gemini_usage
 from agentindex.gateway.openai_chat import chat_usage
@@ -47,7 +48,7 @@ class Builtin(CliAgent):
     # job can run it beside lean Claude Code and Codex.
     lean_prompt = True
 
-    async def install(self, cache: Path) -> None:
+    async def install(self, cache: Path) -> Installed | None:
         return None  # runs on the sandbox's python3, shipped with this package
 
     def launch(self, run: RunSpec) -> Launch:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from agentindex.agents.base import AgentContext, AgentOutcome, SelfReport
-from agentindex.agents.install import Package, ensure_installed, sandbox_dir
+from agentindex.agents.install import Installed, Package, ensure_installed, sandbox_dir
 from agentindex.errors import ConfigError, InstallError, SandboxError
 from agentindex.gateway.config import ProvidersConfig
 from agentindex.sandbox.base import ExecResult, Sandbox
@@ -179,8 +179,8 @@ class CliAgent(ABC):
     def pinned(self) -> str:
         return self.version or self.default_version
 
-    async def install(self, cache: Path) -> None:
-        await ensure_installed(cache, self.name, self.pinned, self.package)
+    async def install(self, cache: Path) -> Installed | None:
+        return await ensure_installed(cache, self.name, self.pinned, self.package)
 
     @abstractmethod
     def launch(self, run: RunSpec) -> Launch:

@@ -5,8 +5,9 @@ succeeded, so a half-finished install (a killed runner, a full disk) is never ta
 Concurrent trials of the same version, in this process or another, wait on one lock file and the
 first one installs. A failed install raises :class:`InstallError` carrying the installer's message.
 
-Inside a sandbox the whole cache is bound read-only at :data:`SANDBOX_ROOT`, so an install made at
-``CACHE/NAME@VERSION`` runs there as ``/opt/agentindex/agents/NAME@VERSION``: installs must not
+Inside a trial's sandbox its agent's install (and the verifier's uv) is bound read-only under
+:data:`SANDBOX_ROOT`, so an install made at ``CACHE/NAME@VERSION`` runs there as
+``/opt/agentindex/agents/NAME@VERSION`` (no other install is visible): installs must not
 depend on their own absolute path (npm's ``.bin`` links are relative; a venv is run as
 ``bin/python -m ...``, never through its scripts, whose shebangs name the path it was built at).
 """
@@ -27,7 +28,7 @@ from agentindex.errors import InstallError
 from agentindex.paths import cache_dir
 
 CACHE = cache_dir("agents")  # installs, one folder per version
-SANDBOX_ROOT = "/opt/agentindex/agents"  # where the runner binds the cache in every sandbox
+SANDBOX_ROOT = "/opt/agentindex/agents"  # where a sandbox sees the installs it mounts
 DONE = ".agentindex-installed"  # written last: a directory without it is not an install
 HOST_PYTHON = "/usr/bin/python3"  # the sandbox sees the host's /usr, so a venv must be built on it
 INSTALL_TIMEOUT_S = 1800.0

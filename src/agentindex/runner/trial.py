@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from agentindex import failpoints
 from agentindex.agents import Agent, AgentContext, AgentOutcome, SelfReport
-from agentindex.agents.install import SANDBOX_ROOT
 from agentindex.errors import (
     ConfigError,
     ErrorClass,
@@ -128,7 +127,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
                out: TryOutcome) -> None:
     task, agent = plan.task, agent_for(plan.variant)
     t0 = time.monotonic()
-    await agent.install(settings.agent_cache)
+    installed = await agent.install(settings.agent_cache)
     out.install_s = time.monotonic() - t0
     out.judge_model = judge_model_for(task, settings.judge_model)
     network = network_for(task, agent, settings.internet, out.judge_model is not None)
@@ -141,7 +140,9 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     _check_shared_network(task, network, settings.internet)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
-    cache = {SANDBOX_ROOT: settings.agent_cache} if settings.agent_cache.is_dir() else {}
+    # The agent's own install only: not the other harnesses in the cache (gigabytes an agent's
+    # `find /` or `grep -r /` would walk; the official environments hold one harness).
+    cache = {installed.sandbox_path: installed.path} if installed is not None else {}
     tools = settings.verifier_tools
     rw: dict[str, Path] = {}
     if tools is not None:

@@ -117,12 +117,12 @@ async def provide(agent_cache: Path, network: NetworkSettings, uv_cache: Path | 
                   pythons: frozenset[str] = frozenset()) -> VerifierTools:
     """Install uv once (a no-op when present), build the ``pythons`` the benchmarks name once
     (see :func:`provide_pythons`), and describe how trials use them."""
-    await ensure_installed(agent_cache, NAME, UV_VERSION, UvTools())
+    uv = await ensure_installed(agent_cache, NAME, UV_VERSION, UvTools())
     cache = uv_cache or cache_dir("verifier", "uv-cache")
     cache.mkdir(parents=True, exist_ok=True)
     env = {"UV_CACHE_DIR": UV_CACHE, "UV_PYTHON_DOWNLOADS": "never", "UV_LINK_MODE": "copy",
            **network.build_env()}
-    ro: dict[str, Path] = {}
+    ro: dict[str, Path] = {uv.sandbox_path: uv.path}
     if network.ca_bundle:
         # uv trusts its bundled roots unless told to use the system's: a site whose traffic goes
         # through its own CA needs that CA visible and native TLS on.

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from agentindex.agents import get_agent
 from agentindex.agents.base import AgentContext, AgentOutcome, SelfReport
+from agentindex.agents.install import Installed
 from agentindex.runner.job import JobSpec, run_job
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
@@ -64,8 +65,8 @@ class Probed:
     def version(self, value: str | None) -> None:  # get_agent('NAME@VERSION') sets it
         self.inner.version = value
 
-    async def install(self, cache: Path) -> None:
-        await self.inner.install(cache)
+    async def install(self, cache: Path) -> Installed | None:
+        return await self.inner.install(cache)  # the harness's install is what the sandbox mounts
 
     async def run(self, ctx: AgentContext) -> AgentOutcome:
         outcome = await self.inner.run(ctx)
