@@ -126,10 +126,23 @@ def _check_trial(trial: Trial, patches: set[str]) -> None:
     assert (trial.dir / "model.patch").is_file() == (row["task_name"] in patches)
 
 
-def _harness_processes() -> list[str]:
+def _harness_processes(tmp_path: Path) -> list[str]:
+    """Harness processes still running in a sandbox of this test's job: their mount table
+    names its scratch (another job's harnesses, or a verifier's uv, are not ours to count)."""
     ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True)
-    return [line for line in ps.stdout.splitlines()
-            if "/opt/agentindex/agents/" in line or "builtin_loop.py" in line]
+    marks = [f"/opt/agentindex/agents/{h}@" for h in HARNESSES] + ["builtin_loop.py"]
+    ours = f"/{tmp_path.parent.name}/{tmp_path.name}/"  # e.g. /pytest-12/test_loop0/: one session's
+    left = []
+    for line in ps.stdout.splitlines():
+        if not any(m in line for m in marks):
+            continue
+        try:
+            mounts = Path(f"/proc/{line.split()[0]}/mountinfo").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        if ours in mounts:
+            left.append(line)
+    return left
 
 
 def test_loop_is_stopped_by_the_timeout(make_task: TaskFactory, tmp_path: Path) -> None:
@@ -150,7 +163,7 @@ def test_loop_is_stopped_by_the_timeout(make_task: TaskFactory, tmp_path: Path) 
         looped = trial.calls
         assert len(looped) >= 2, (trial.harness, looped)
         assert all(c["status"] == 200 for c in looped), (trial.harness, looped)
-    assert _harness_processes() == []  # nothing outlived its trial
+    assert _harness_processes(tmp_path) == []  # nothing outlived its trial
 
 
 def test_flaky_provider_is_retried_and_every_failure_recorded(make_task: TaskFactory,
