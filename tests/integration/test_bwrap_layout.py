@@ -37,13 +37,17 @@ echo secret > /tmp/mine
 
 
 class ProbeAgent:
-    name, version, uses_model = "probe", None, False
+    """Runs ``script`` in the sandbox; installs nothing."""
 
-    async def install(self, cache: Path) -> None:
+    name, version, uses_model = "probe", None, False
+    script = PROBE
+
+    async def install(self, cache: Path) -> Installed | None:
         return None
 
     async def run(self, ctx: AgentContext) -> AgentOutcome:
-        result = await ctx.sandbox.exec(["bash", "-c", PROBE], env={}, timeout=ctx.timeout_sec,
+        result = await ctx.sandbox.exec(["bash", "-c", self.script], env={},
+                                        timeout=ctx.timeout_sec,
                                         stdout=ctx.logs / "stdout.txt",
                                         stderr=ctx.logs / "stderr.txt")
         return AgentOutcome(result)
@@ -85,16 +89,11 @@ class ToolPackage:
 class InstallingAgent(ProbeAgent):
     name = "installing"
 
+    script = ("ls /opt/agentindex/agents > /logs/agent/installs.txt; "
+              "sh /opt/agentindex/agents/installing@1.0/bin/tool > /logs/agent/tool.txt")
+
     async def install(self, cache: Path) -> Installed | None:
         return await ensure_installed(cache, self.name, "1.0", ToolPackage())
-
-    async def run(self, ctx: AgentContext) -> AgentOutcome:
-        script = ("ls /opt/agentindex/agents > /logs/agent/installs.txt; "
-                  "sh /opt/agentindex/agents/installing@1.0/bin/tool > /logs/agent/tool.txt")
-        result = await ctx.sandbox.exec(["bash", "-c", script], env={}, timeout=ctx.timeout_sec,
-                                        stdout=ctx.logs / "stdout.txt",
-                                        stderr=ctx.logs / "stderr.txt")
-        return AgentOutcome(result)
 
 
 def test_an_agent_sees_its_own_install_and_no_other(make_task: TaskFactory, register_agent,  # type: ignore[no-untyped-def]
@@ -154,20 +153,11 @@ def test_apt_run_of_host_packages_is_honoured(make_task: TaskFactory, tmp_path: 
     assert (row["error_class"], row["reward"]) == (None, 1.0)
 
 
-class PlantAgent:
+class PlantAgent(ProbeAgent):
     """Writes a perfect reward where the verifier's goes, and solves nothing."""
 
-    name, version, uses_model = "plant", None, False
-
-    async def install(self, cache: Path) -> None:
-        return None
-
-    async def run(self, ctx: AgentContext) -> AgentOutcome:
-        script = "echo 1 > /logs/verifier/reward.txt; echo '{\"reward\": 1}' > /logs/verifier/.r"
-        result = await ctx.sandbox.exec(["bash", "-c", script], env={}, timeout=ctx.timeout_sec,
-                                        stdout=ctx.logs / "stdout.txt",
-                                        stderr=ctx.logs / "stderr.txt")
-        return AgentOutcome(result)
+    name = "plant"
+    script = "echo 1 > /logs/verifier/reward.txt; echo '{\"reward\": 1}' > /logs/verifier/.r"
 
 
 def test_a_planted_reward_is_discarded(make_task: TaskFactory, register_agent,  # type: ignore[no-untyped-def]
