@@ -11,10 +11,12 @@ behind the mirror prefix; the task's Dockerfile is not changed, a rewritten copy
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
 import shutil
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,6 +165,10 @@ class ImageCache:
         self._workdirs: dict[str, str] = {}
         self._known: set[str] = set()  # seen to exist by this process: not asked again
         self._failed: dict[str, str] = {}  # builds that failed in this process: not retried
+        # Builds and removals never overlap: a removal prunes the removed image's cached parent
+        # layers, and a build checking its cache at that moment fails with "layer not known".
+        self._turn = asyncio.Condition()
+        self._builds = self._removals = 0
 
     async def exists(self, image: str) -> bool:
         if image not in self._known and (
@@ -294,7 +300,8 @@ class ImageCache:
         for ctx in contexts or []:
             argv += ["--build-context", ctx]
         argv += ["-f", str(resolved), str(context or task.environment_dir)]
-        result = await run_process(argv, timeout=timeout, stdout=log, stderr=log)
+        async with self._building():
+            result = await run_process(argv, timeout=timeout, stdout=log, stderr=log)
         if result.timed_out:
             raise SandboxError(f"building {what} timed out after {timeout:g} s "
                                f"(build_timeout_sec); log: {log}")
@@ -313,11 +320,38 @@ class ImageCache:
             # Never --force: it also removes every container using an image, the build
             # containers of another task's build on a cached layer the two share included.
             # Without it the engine keeps what a container still uses.
-            await engine_call([self.engine, "rmi", *ids])
+            async with self._removing():
+                await engine_call([self.engine, "rmi", *ids])
             self._known.clear()  # a tag seen before may be gone now: ask the engine again
         left = await engine_call([self.engine, "images", "-q", "--no-trunc", "--filter",
                                   f"label={TASK_LABEL}={task.digest}"])
         return sorted(set(ids) - set(left.stdout.split()))
+
+    @contextlib.asynccontextmanager
+    async def _building(self) -> AsyncIterator[None]:
+        """A build's turn: after any removal waiting or running (builds share their turn)."""
+        async with self._turn:
+            await self._turn.wait_for(lambda: self._removals == 0)
+            self._builds += 1
+        try:
+            yield
+        finally:
+            async with self._turn:
+                self._builds -= 1
+                self._turn.notify_all()
+
+    @contextlib.asynccontextmanager
+    async def _removing(self) -> AsyncIterator[None]:
+        """A removal's turn: once the running builds end; builds asking meanwhile wait for it."""
+        async with self._turn:
+            self._removals += 1
+            await self._turn.wait_for(lambda: self._builds == 0)
+        try:
+            yield
+        finally:
+            async with self._turn:
+                self._removals -= 1
+                self._turn.notify_all()
 
     async def info(self, image: str) -> dict[str, str | None]:
         """What a trial records about the image it ran: its id and the base it stands in for."""
