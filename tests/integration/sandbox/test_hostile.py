@@ -94,12 +94,8 @@ def job(request: pytest.FixtureRequest, listener: int,
         root = tmp_path_factory.mktemp(f"hostile-{backend}")
         write_target(root / "tasks", AGENT_TIMEOUT)
         t0 = time.monotonic()
-        # An agent cache of its own (these agents install nothing): the shared one, mounted in
-        # every sandbox, holds whichever CLIs earlier tests installed, and the snoop walking
-        # their tens of thousands of files under a 1-cpu limit was killed at its timeout in CI.
         summary = run(root / "tasks", [*agents, "oracle"], root / "jobs", concurrency=3,
-                      backend=backend, models=["scripted/oracle"],
-                      agent_cache=root / "agent-cache")
+                      backend=backend, models=["scripted/oracle"])
         rows = {r["agent"]: r for r in trial_rows(summary.job_dir)}
         yield JobResult(backend, rows, summary.job_dir / "trials", time.monotonic() - t0)
     finally:
