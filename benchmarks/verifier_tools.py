@@ -28,6 +28,7 @@ from typing import Any
 
 from agentindex.paths import cache_dir
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.store import Store
@@ -51,7 +52,8 @@ def trials(tasks: list[Path], jobs: Path, name: str, tools: bool, repeats: int
     selection = resolve_datasets([str(definition(tasks, jobs))])
     spec = JobSpec(name=name, jobs_dir=jobs, selection=selection,
                    variants=expand_variants(["oracle"], []), attempts=repeats, concurrency=1,
-                   backend=get_backend("container"), verifier_tools=tools)
+                   backend=get_backend("container"),
+                   options=TrialOptions(verifier_tools=tools))
     asyncio.run(run_job(spec))
     store = Store.in_job(spec.job_dir)
     try:

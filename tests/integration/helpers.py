@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from agentindex.runner.job import JobSpec, JobSummary, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.variants import Variant, expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.store import Store
@@ -17,9 +19,12 @@ def run(tasks: Path | str, agents: list[str], jobs: Path, *, job: str = "j", att
         concurrency: int = 4, backend: str = "bwrap", models: list[str] | None = None,
         variants: list[Variant] | None = None, **kw: Any) -> JobSummary:
     variants = (variants or []) + expand_variants(agents, models or [])
+    options = {f.name for f in dataclasses.fields(TrialOptions)}  # the rest of kw: the job's
     spec = JobSpec(name=job, jobs_dir=jobs, selection=resolve_datasets([str(tasks)]),
                    variants=variants, attempts=attempts,
-                   concurrency=concurrency, backend=get_backend(backend), **kw)
+                   concurrency=concurrency, backend=get_backend(backend),
+                   options=TrialOptions(**{k: v for k, v in kw.items() if k in options}),
+                   **{k: v for k, v in kw.items() if k not in options})
     return asyncio.run(run_job(spec))
 
 

@@ -24,6 +24,7 @@ from agentindex.gateway import ProvidersConfig
 from agentindex.gateway.config import DEFAULT_PROVIDERS
 from agentindex.report.render import write_report
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.variants import Variant, expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.store import STORE_FILE
@@ -47,8 +48,8 @@ def _job(name: str, jobs: Path, task: Path, variants: list[Variant], cache: Path
          providers: ProvidersConfig) -> JobSpec:
     return JobSpec(name=name, jobs_dir=jobs, selection=resolve_datasets([str(task)]),
                    variants=variants, attempts=1, concurrency=len(variants),
-                   backend=get_backend("bwrap"), agent_cache=cache, providers=providers,
-                   internet=False)
+                   backend=get_backend("bwrap"), agent_cache=cache,
+                   options=TrialOptions(providers=providers, internet=False))
 
 
 async def _pages(job_dir: Path) -> dict[str, bytes]:

@@ -17,6 +17,7 @@ from agentindex.errors import PreflightError
 from agentindex.report.render import write_report
 from agentindex.report.table import leaderboard
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox.bwrap import BwrapBackend
 from agentindex.tasks.catalog import resolve_datasets
@@ -47,7 +48,7 @@ def _run(task: Path, jobs: Path, name: str, backend: BwrapBackend, allow: bool) 
 
     spec = JobSpec(name=name, jobs_dir=jobs, selection=resolve_datasets([str(task)]),
                    variants=expand_variants(["oracle"], []), attempts=1, concurrency=1,
-                   backend=backend, allow_unenforced_limits=allow)
+                   backend=backend, options=TrialOptions(allow_unenforced_limits=allow))
     return asyncio.run(run_job(spec)).job_dir
 
 

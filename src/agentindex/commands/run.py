@@ -16,6 +16,7 @@ from agentindex.report import write_report
 from agentindex.report.table import leaderboard
 from agentindex.runner.executors import get_executor
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.policy import Policy
 from agentindex.runner.validity import read_manifest, valid_only
 from agentindex.runner.variants import expand_variants
@@ -39,19 +40,18 @@ def build_spec(config: JobConfig) -> JobSpec:
         policy = Policy.with_overrides(config.error_policy)
     except (ValueError, TypeError, KeyError) as e:
         raise ConfigError("job config", "error_policy", str(e)) from None
+    options = TrialOptions(
+        policy=policy, timeout_multiplier=config.timeout_multiplier, internet=config.internet,
+        providers=ProvidersConfig.load(config.providers) if config.providers else None,
+        allow_unenforced_limits=config.allow_unenforced_limits, judge_model=config.judge_model,
+        trajectories=config.trajectories, trajectory_max_text=config.trajectory_max_text,
+        clamp_resources=config.clamp_resources, verifier_tools=config.verifier_tools)
     return JobSpec(
         name=config.job or config.default_job_name(attempts), jobs_dir=config.jobs_dir.resolve(),
         selection=selection, variants=variants, attempts=attempts,
-        concurrency=config.concurrency, backend=get_backend(config.env),
-        timeout_multiplier=config.timeout_multiplier, policy=policy, internet=config.internet,
-        allow_unenforced_limits=config.allow_unenforced_limits,
-        providers=ProvidersConfig.load(config.providers) if config.providers else None,
-        trajectories=config.trajectories, trajectory_max_text=config.trajectory_max_text,
+        concurrency=config.concurrency, backend=get_backend(config.env), options=options,
         scratch_root=config.scratch, executor=get_executor(config.executor, config.ray_address),
-        judge_model=config.judge_model,
-        seal_history=config.seal_history,
-        verifier_tools=config.verifier_tools,
-        clamp_resources=config.clamp_resources, excluded=excluded,
+        seal_history=config.seal_history, excluded=excluded,
         config={**config.model_dump(mode="json"), "attempts": attempts,
                 "resolved": {"index_definition": selection.index.ref if selection.index else None,
                              "valid_only": str(manifest) if manifest else None,

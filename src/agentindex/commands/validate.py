@@ -15,6 +15,7 @@ from rich.table import Table
 from agentindex.commands.progress import LiveProgress
 from agentindex.errors import ConfigError
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.policy import DEFAULT_POLICY, Policy
 from agentindex.runner.validity import (
     ENVIRONMENT_ERRORS,
@@ -46,10 +47,11 @@ def validate_command(datasets: list[str], env: str, concurrency: int, jobs_dir: 
     name = job or "validate-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(datasets)) + f"-{env}"
     spec = JobSpec(name=name, jobs_dir=jobs_dir.resolve(), selection=selection,
                    variants=expand_variants(["oracle", "nop"], []), attempts=1,
-                   concurrency=concurrency, backend=get_backend(env), clamp_resources=clamp,
-                   preflight_tasks=False,
-                   verifier_tools=True, config={"validate": datasets, "env": env},
-                   policy=NO_RETRIES, rerun_errors=rerun)
+                   concurrency=concurrency, backend=get_backend(env),
+                   options=TrialOptions(policy=NO_RETRIES, clamp_resources=clamp,
+                                        verifier_tools=True),
+                   preflight_tasks=False, config={"validate": datasets, "env": env},
+                   rerun_errors=rerun)
     backend = spec.backend
     if isinstance(backend, ContainerBackend) and not keep_images:
         spec = replace(spec, after_task=lambda task: free_images(backend, task, console))

@@ -36,11 +36,12 @@ class FinishedTrial:
     calls: list[CallRecord]
 
 
-async def execute_trial(plan: TrialPlan, policy: Policy, settings: TrialSettings,
-                        staging: Path) -> FinishedTrial:
+async def execute_trial(plan: TrialPlan, settings: TrialSettings, staging: Path
+                        ) -> FinishedTrial:
     """Every try until the policy stops retrying; the last try's artifacts are the trial's, those
     of earlier tries go to ``tries/<n>/``. ``staging`` is emptied first."""
     shutil.rmtree(staging, ignore_errors=True)
+    policy = settings.options.policy
     failed: list[FailedTry] = []
     calls: list[CallRecord] = []
     try_no = 0

@@ -31,8 +31,7 @@ from agentindex.results import TrialResult, VariantInfo
 from agentindex.runner.executors.base import Executor, JobContext, TrialLost, TrialRunner
 from agentindex.runner.executors.local import LocalExecutor
 from agentindex.runner.judging import judge_model_for
-from agentindex.runner.plan import TrialPlan
-from agentindex.runner.policy import Policy
+from agentindex.runner.plan import TrialOptions, TrialPlan
 from agentindex.runner.preflight import Plan, preflight
 from agentindex.runner.salvage import salvage_interrupted_calls
 from agentindex.runner.variants import Variant, trial_id
@@ -58,23 +57,14 @@ class JobSpec:
     attempts: int
     concurrency: int
     backend: Backend
-    timeout_multiplier: float = 1.0
-    policy: Policy = field(default_factory=Policy.with_overrides)
+    options: TrialOptions = field(default_factory=TrialOptions)  # how each trial runs
     agent_cache: Path = CACHE
-    providers: ProvidersConfig | None = None  # the gateway's providers (None: built-in)
-    internet: bool | None = None  # None: each task's own allow_internet
-    allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
-    judge_model: str | None = None  # None: the judge model each judged task names
     seal_history: bool = False  # patch tasks: only the base's git history (also per benchmark)
     excluded: dict[str, dict[str, str]] = field(default_factory=dict)  # by --valid-only
-    clamp_resources: bool = False  # clamp a task's cpus/memory to the machine's, recorded
-    verifier_tools: bool = False  # provide uv/uvx where TB2's test.sh looks (verifier_tools.py)
     # False (validate): a task the backend cannot run is that trial's error, not the job's
     preflight_tasks: bool = True
     config: dict[str, Any] = field(default_factory=dict)  # as given, kept in config.json
     executor: Executor = field(default_factory=LocalExecutor)  # where the trials run
-    trajectories: bool = True  # capture each trial's conversation at the gateway
-    trajectory_max_text: int = 16384  # characters of one message or tool result kept
 
     scratch_root: Path | None = None  # where sandboxes live while they run (default: the job)
     # error classes whose committed trials this run runs again (besides RERUN's), e.g. validate
@@ -194,9 +184,10 @@ def job_lock(job_dir: Path) -> Iterator[None]:
 async def run_job(spec: JobSpec, progress: Progress | None = None) -> JobSummary:
     """Check the config (raises PreflightError before anything runs or is written), then run
     every trial not yet done."""
+    options = spec.options
     preflight(Plan(spec.variants, _tasks(spec) if spec.preflight_tasks else [], spec.backend,
-                   spec.providers or ProvidersConfig.defaults(), spec.internet,
-                   spec.allow_unenforced_limits))
+                   options.providers or ProvidersConfig.defaults(), options.internet,
+                   options.allow_unenforced_limits))
     with job_lock(spec.job_dir):
         return await _run_job(spec, progress or Progress())
 
@@ -208,7 +199,7 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
         plans = list(plan_trials(spec))
         todo = [p for p in plans if p.trial_id not in done]
         for p in todo:  # a judged task without a judge model fails the run, not each trial
-            judge_model_for(p.task, spec.judge_model)
+            judge_model_for(p.task, spec.options.judge_model)
         progress.planned(len(plans), len(todo))
         limit = asyncio.Semaphore(max(1, spec.concurrency))
         lost: list[str] = []
@@ -230,14 +221,7 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
                     await spec.after_task(plan.task)
 
         context = JobContext(name=spec.name, backend=spec.backend, scratch=spec.scratch,
-                             agent_cache=spec.agent_cache, policy=spec.policy, plans=todo,
-                             timeout_multiplier=spec.timeout_multiplier, internet=spec.internet,
-                             providers=spec.providers,
-                             allow_unenforced_limits=spec.allow_unenforced_limits,
-                             judge_model=spec.judge_model, trajectories=spec.trajectories,
-                             trajectory_max_text=spec.trajectory_max_text,
-                             clamp_resources=spec.clamp_resources,
-                             verifier_tools=spec.verifier_tools)
+                             agent_cache=spec.agent_cache, plans=todo, options=spec.options)
         async with spec.executor.session(context) as runner, asyncio.TaskGroup() as tg:
             for plan in todo:
                 tg.create_task(one(plan, runner))

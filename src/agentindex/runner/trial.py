@@ -125,25 +125,25 @@ async def run_try(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: i
 
 async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
                out: TryOutcome) -> None:
-    task, agent = plan.task, agent_for(plan.variant)
+    task, agent, options = plan.task, agent_for(plan.variant), settings.options
     t0 = time.monotonic()
     installed = await agent.install(settings.agent_cache)
     out.install_s = time.monotonic() - t0
-    out.judge_model = judge_model_for(task, settings.judge_model)
-    network = network_for(task, agent, settings.internet, out.judge_model is not None)
+    out.judge_model = judge_model_for(task, options.judge_model)
+    network = network_for(task, agent, options.internet, out.judge_model is not None)
     settings.backend.check(task, network)
-    fitted = fit_limits(limits_for(task), machine_resources(), clamp=settings.clamp_resources)
+    fitted = fit_limits(limits_for(task), machine_resources(), clamp=options.clamp_resources)
     limits = fitted.limits
     if fitted.clamped:
         out.environment["clamped"] = fitted.clamped
     out.limits_not_enforced = check_limits(task, limits, settings)
-    _check_shared_network(task, network, settings.internet)
+    _check_shared_network(task, network, options.internet)
     env = resolve_env(task.config.environment.env, settings.environ or {}, file=task.toml_path,
                       section="environment.env")
     # The agent's own install only: not the other harnesses in the cache (gigabytes an agent's
     # `find /` or `grep -r /` would walk; the official environments hold one harness).
     cache = {installed.sandbox_path: installed.path} if installed is not None else {}
-    tools = settings.verifier_tools
+    tools = settings.tools
     rw: dict[str, Path] = {}
     if tools is not None:
         cache |= tools.ro_mounts
@@ -172,7 +172,7 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     if task.config.verifier.separate:
         vspec = dataclasses.replace(
             spec, scratch=spec.scratch.with_name(spec.scratch.name + "-verifier"), verifier=True,
-            network=verifier_network(task, settings.internet), netns=None,
+            network=verifier_network(task, options.internet), netns=None,
             limits=limits_for(task, verifier=True), ro_mounts={}, rw_mounts={})
         await _separate_verify(plan, settings, vspec, art, out, try_no)
     if out.verify_s is not None and out.error_class is not ErrorClass.VERIFIER_TIMEOUT:
@@ -196,7 +196,7 @@ def check_limits(task: Task, limits: Limits, settings: TrialSettings) -> tuple[s
     """The task's limits the backend cannot enforce, when the run allows that; else raises."""
     caps = settings.backend.capabilities
     names = unenforced_limits(limits, caps)
-    if names and not settings.allow_unenforced_limits:
+    if names and not settings.options.allow_unenforced_limits:
         raise UnsupportedBySandbox(refusal(task, limits, caps, names))
     return names
 
@@ -205,9 +205,9 @@ def _metered(plan: TrialPlan, settings: TrialSettings, try_no: int, art: Path,
              netns: Path | None) -> contextlib.AbstractAsyncContextManager[Metering]:
     if settings.gateway is None or plan.variant.model is None:
         raise ConfigError("run", "--model", f"agent {plan.variant.agent} needs a model (-m)")
+    trajectory = art / "trajectory.jsonl" if settings.options.trajectories else None
     return metered(settings.gateway, plan.trial_id, try_no, plan.variant.model, plan.task,
-                   art / "calls.jsonl", netns,
-                   trajectory_file=art / "trajectory.jsonl" if settings.trajectories else None)
+                   art / "calls.jsonl", netns, trajectory_file=trajectory)
 
 
 async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, spec: SandboxSpec,
@@ -235,7 +235,8 @@ async def _in_sandbox(plan: TrialPlan, settings: TrialSettings, agent: Agent, sp
                                    metering.commands if metering else None)
                 await save_patch(sandbox, base, art / "model.patch", art / "setup")
             if task.config.verifier.separate:  # extract the work; grading happens elsewhere
-                await run_collect_hooks(sandbox, task, art / "setup", settings.timeout_multiplier)
+                await run_collect_hooks(sandbox, task, art / "setup",
+                                        settings.options.timeout_multiplier)
                 await keep_artifacts(sandbox, task, art / "artifacts")
             else:
                 await _verify_phase(plan, settings, sandbox, art, out, try_no, spec.netns)
@@ -263,7 +264,7 @@ async def _separate_verify(plan: TrialPlan, settings: TrialSettings, spec: Sandb
         try:
             await restore_artifacts(sandbox, art / "artifacts")
             # the verifier's image is its own: TB2's uv tools (mounted in the agent's) are not
-            await _verify_phase(plan, dataclasses.replace(settings, verifier_tools=None), sandbox,
+            await _verify_phase(plan, dataclasses.replace(settings, tools=None), sandbox,
                                 art, out, try_no, spec.netns, put_tests=False)
         finally:
             await sandbox.get("/logs/verifier", art / "verifier")
@@ -272,7 +273,7 @@ async def _separate_verify(plan: TrialPlan, settings: TrialSettings, spec: Sandb
 async def _agent_phase(plan: TrialPlan, settings: TrialSettings, agent: Agent, sandbox: Sandbox,
                        art: Path, out: TryOutcome, metering: Metering | None,
                        try_no: int = 1) -> None:
-    timeout = plan.task.config.agent.timeout_sec * settings.timeout_multiplier
+    timeout = plan.task.config.agent.timeout_sec * settings.options.timeout_multiplier
     route = metering.route if metering else None
     ctx = AgentContext(task=plan.task, sandbox=sandbox, timeout_sec=timeout, logs=art / "agent",
                        model=plan.variant.model, base_url=route.base_url if route else None,
@@ -340,7 +341,7 @@ async def _verify_phase(plan: TrialPlan, settings: TrialSettings, sandbox: Sandb
     code is ignored: the reward file decides. A judge gets a gateway route of its own, open only
     while the verifier runs."""
     task = plan.task
-    timeout = task.config.verifier.timeout_sec * settings.timeout_multiplier
+    timeout = task.config.verifier.timeout_sec * settings.options.timeout_multiplier
     if put_tests:
         await sandbox.put(task.tests_dir, "/tests")
     async with AsyncExitStack() as stack:
@@ -357,7 +358,7 @@ async def _verify_phase(plan: TrialPlan, settings: TrialSettings, sandbox: Sandb
                             grading.route.token, out.judge_model)
             # the judge's calls are the trial's too, kept even if the verifier fails
             stack.callback(lambda: out.calls.extend(grading.calls))
-        script, tools = VERIFY_SCRIPT, settings.verifier_tools
+        script, tools = VERIFY_SCRIPT, settings.tools
         if tools is not None:
             python = plan.verifier_python if plan.verifier_python in tools.pythons else None
             if python is not None:

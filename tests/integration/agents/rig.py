@@ -21,6 +21,7 @@ from agentindex.agents import get_agent
 from agentindex.agents.base import AgentContext, AgentOutcome, SelfReport
 from agentindex.agents.install import Installed
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.store import Store
@@ -95,7 +96,7 @@ def run_harnesses(tasks: list[Path], agents: list[str], model: str, jobs: Path, 
                    variants=expand_variants(agents, [model]), attempts=1,
                    concurrency=concurrency or len(agents) * len(tasks),
                    backend=get_backend("bwrap"),
-                   timeout_multiplier=timeout_multiplier, internet=False)
+                   options=TrialOptions(timeout_multiplier=timeout_multiplier, internet=False))
     return asyncio.run(run_job(spec)).job_dir
 
 

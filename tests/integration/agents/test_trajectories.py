@@ -22,6 +22,7 @@ from agentindex.results.trajectory import (
     load_trajectory,
 )
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.variants import Variant
 from agentindex.sandbox import get_backend
 from agentindex.tasks.catalog import resolve_datasets
@@ -86,7 +87,7 @@ def test_every_harness_on_every_protocol_has_the_same_trajectory(tmp_path: Path)
                 for h, protocols in SPEAKS.items() for p in protocols]
     spec = JobSpec(name="traj", jobs_dir=tmp_path, selection=resolve_datasets([str(TASK)]),
                    variants=variants, attempts=1, concurrency=6, backend=get_backend("bwrap"),
-                   timeout_multiplier=2.0, internet=False)
+                   options=TrialOptions(timeout_multiplier=2.0, internet=False))
     job = asyncio.run(run_job(spec)).job_dir
     trials = read_trials(job)
     instruction = (TASK / "instruction.md").read_text().strip().splitlines()[0]

@@ -117,7 +117,6 @@ def test_keys_on_the_workers_never_travel(cluster: Cluster, tmp_path: Path) -> N
     from agentindex.runner.executors.base import JobContext
     from agentindex.runner.executors.ray_executor import RayRunner, import_ray
     from agentindex.runner.job import JobSpec, plan_trials
-    from agentindex.runner.policy import Policy
     from agentindex.runner.variants import expand_variants
     from agentindex.sandbox import get_backend
     from agentindex.tasks.catalog import resolve_datasets
@@ -143,8 +142,7 @@ def test_keys_on_the_workers_never_travel(cluster: Cluster, tmp_path: Path) -> N
     try:
         ray.init(address=cluster.address, log_to_driver=False, configure_logging=False)
         context = JobContext(name="k", backend=spec.backend, scratch=spec.scratch,
-                             agent_cache=spec.agent_cache, policy=Policy.with_overrides(),
-                             plans=plans)
+                             agent_cache=spec.agent_cache, plans=plans)
         runner = RayRunner(ray, context, 1 << 20, 3)
         sent = [ray.cloudpickle.dumps(runner.request(p)) for p in plans]
     finally:

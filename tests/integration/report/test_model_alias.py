@@ -14,6 +14,7 @@ from aiohttp import web
 from agentindex.gateway import ProvidersConfig
 from agentindex.report.render import write_report
 from agentindex.runner.job import JobSpec, run_job
+from agentindex.runner.plan import TrialOptions
 from agentindex.runner.variants import expand_variants
 from agentindex.sandbox import get_backend
 from agentindex.tasks.catalog import resolve_datasets
@@ -40,8 +41,8 @@ def test_alias_is_sent_as_the_providers_id_and_priced(make_task: TaskFactory, tm
                            selection=resolve_datasets([str(task)]),
                            variants=expand_variants(["builtin"], ["google/gemini-3.1-pro"]),
                            attempts=1, concurrency=1, backend=get_backend("bwrap"),
-                           providers=ProvidersConfig.defaults({"google": {"base_url": url}}),
-                           internet=False)
+                           options=TrialOptions(providers=ProvidersConfig.defaults(
+                               {"google": {"base_url": url}}), internet=False))
             return fake, (await run_job(spec)).job_dir
         finally:
             await runner.cleanup()

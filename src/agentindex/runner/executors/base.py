@@ -5,14 +5,12 @@ artifacts in a staging directory on the job's machine. The job then commits it."
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from agentindex.errors import AgentIndexError
-from agentindex.gateway import ProvidersConfig
-from agentindex.runner.plan import TrialPlan
-from agentindex.runner.policy import Policy
+from agentindex.runner.plan import TrialOptions, TrialPlan
 from agentindex.sandbox import Backend
 
 if TYPE_CHECKING:  # the trial's lifecycle: imported by an executor when it runs trials
@@ -27,17 +25,8 @@ class JobContext:
     backend: Backend
     scratch: Path  # the job's working space on the job's machine
     agent_cache: Path
-    policy: Policy
     plans: list[TrialPlan]  # the trials to run
-    timeout_multiplier: float = 1.0
-    internet: bool | None = None
-    providers: ProvidersConfig | None = None
-    allow_unenforced_limits: bool = False  # run tasks whose limits the backend cannot enforce
-    judge_model: str | None = None  # --judge-model: overrides the judge model tasks name
-    trajectories: bool = True  # capture each trial's conversation at the gateway
-    trajectory_max_text: int = 16384  # characters of one message or tool result kept
-    clamp_resources: bool = False  # clamp a task's cpus/memory to the machine's, recorded
-    verifier_tools: bool = False  # provide uv/uvx where TB2's test.sh looks, per machine
+    options: TrialOptions = field(default_factory=TrialOptions)  # how each trial runs
 
 
 class TrialLost(AgentIndexError):

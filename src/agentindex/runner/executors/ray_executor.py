@@ -124,17 +124,9 @@ class RayRunner:
         task = plan.task
         if task.digest not in self._blobs:  # once per task, however many trials it has
             self._blobs[task.digest] = self.ray.put(pack(task.path))
-        job = self.job
-        return TrialRequest(plan=plan, task_blob=[self._blobs[task.digest]], job=job.name,
-                            backend=self.backend, policy=job.policy,
-                            artifact_cap_bytes=self.cap_bytes,
-                            timeout_multiplier=job.timeout_multiplier, internet=job.internet,
-                            providers=job.providers,
-                            allow_unenforced_limits=job.allow_unenforced_limits,
-                            judge_model=job.judge_model, trajectories=job.trajectories,
-                            trajectory_max_text=job.trajectory_max_text,
-                            clamp_resources=job.clamp_resources,
-                            verifier_tools=job.verifier_tools)
+        return TrialRequest(plan=plan, task_blob=[self._blobs[task.digest]], job=self.job.name,
+                            backend=self.backend, artifact_cap_bytes=self.cap_bytes,
+                            options=self.job.options)
 
     async def run(self, plan: TrialPlan, staging: Path) -> FinishedTrial:
         ref = self.remote.options(max_retries=self.retries, retry_exceptions=False,

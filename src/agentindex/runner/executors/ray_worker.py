@@ -22,12 +22,11 @@ from typing import Any
 
 from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError, ErrorClass
-from agentindex.gateway import Gateway, ProvidersConfig
+from agentindex.gateway import Gateway
 from agentindex.paths import cache_dir
 from agentindex.runner.execute import FinishedTrial, execute_trial
 from agentindex.runner.executors.artifacts import Packed, pack, unpack
-from agentindex.runner.plan import TrialPlan, TrialSettings, agent_for
-from agentindex.runner.policy import Policy
+from agentindex.runner.plan import TrialOptions, TrialPlan, TrialSettings, agent_for
 from agentindex.runner.verifier_tools import provide_or_none
 from agentindex.sandbox import Backend, get_backend
 from agentindex.sandbox.cleanup import PREFIX, owner_alive, owner_id
@@ -53,17 +52,8 @@ class TrialRequest:
     #                       when the node has no copy yet
     job: str
     backend: str
-    policy: Policy
     artifact_cap_bytes: int
-    timeout_multiplier: float = 1.0
-    internet: bool | None = None
-    providers: ProvidersConfig | None = None  # base URLs and key *variable names*, no key
-    allow_unenforced_limits: bool = False
-    judge_model: str | None = None
-    trajectories: bool = True  # capture each call's conversation (trajectory.jsonl)
-    trajectory_max_text: int = 16384
-    clamp_resources: bool = False
-    verifier_tools: bool = False  # the node provides its own uv/uvx (verifier_tools.py)
+    options: TrialOptions  # the job's: its providers name key variables, never a key
 
 
 @dataclass(frozen=True)
@@ -98,12 +88,9 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
         plan = dataclasses.replace(request.plan, task=task)
         settings = TrialSettings(
             job=request.job, backend=node_backend(request.backend), scratch=work / "scratch",
-            agent_cache=CACHE, timeout_multiplier=request.timeout_multiplier,
-            environ=dict(os.environ), internet=request.internet, node_id=node_id,
-            allow_unenforced_limits=request.allow_unenforced_limits,
-            judge_model=request.judge_model, trajectories=request.trajectories,
-            clamp_resources=request.clamp_resources)
-        finished = asyncio.run(_execute(plan, request, settings, work / "staging"))
+            agent_cache=CACHE, options=request.options, environ=dict(os.environ),
+            node_id=node_id)
+        finished = asyncio.run(_execute(plan, settings, work / "staging"))
         # The result names the task where the job read it, not this node's copy.
         result = finished.result.model_copy(update={"task_path": str(request.plan.task.path)})
         finished = _name_node(dataclasses.replace(finished, result=result))
@@ -112,19 +99,19 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
         shutil.rmtree(work, ignore_errors=True)
 
 
-async def _execute(plan: TrialPlan, request: TrialRequest, settings: TrialSettings,
-                   staging: Path) -> FinishedTrial:
-    if request.verifier_tools:  # this node's own tools and package cache
+async def _execute(plan: TrialPlan, settings: TrialSettings, staging: Path) -> FinishedTrial:
+    options = settings.options
+    if options.verifier_tools:  # this node's own tools and package cache
         pythons = frozenset({plan.verifier_python} if plan.verifier_python else ())
         settings = dataclasses.replace(
-            settings, verifier_tools=await provide_or_none(settings.agent_cache, pythons))
+            settings, tools=await provide_or_none(settings.agent_cache, pythons))
     async with contextlib.AsyncExitStack() as stack:
         if agent_for(plan.variant).uses_model or judge_spec(plan.task):  # this node's gateway
             #                                                   and this node's keys
             gateway = await stack.enter_async_context(
-                Gateway(request.providers, trajectory_max_text=request.trajectory_max_text))
+                Gateway(options.providers, trajectory_max_text=options.trajectory_max_text))
             settings = dataclasses.replace(settings, gateway=gateway)
-        return await execute_trial(plan, request.policy, settings, staging)
+        return await execute_trial(plan, settings, staging)
 
 
 def _name_node(finished: FinishedTrial) -> FinishedTrial:
