@@ -112,6 +112,34 @@ def test_an_agent_sees_its_own_install_and_no_other(make_task: TaskFactory, regi
     assert (trial / "agent" / "tool.txt").read_text() == "tool 1.0\n"
 
 
+class UnreturnedInstallAgent(InstallingAgent):
+    """Installs into the cache but returns None: a plug-in written against ``install() -> None``
+    (before an agent's sandbox mounted only the install it returns)."""
+
+    name = "unreturned"
+    script = "sh /opt/agentindex/agents/unreturned@1.0/bin/tool"
+
+    async def install(self, cache: Path) -> Installed | None:
+        await ensure_installed(cache, self.name, "1.0", ToolPackage())
+        return None
+
+
+def test_an_install_not_returned_is_a_config_error(make_task: TaskFactory, register_agent,  # type: ignore[no-untyped-def]
+                                                   tmp_path: Path) -> None:
+    register_agent("unreturned", UnreturnedInstallAgent)
+    make_task("t")
+    cache = tmp_path / "agent-cache"
+    summary = run(tmp_path / "tasks", ["unreturned"], tmp_path / "jobs", agent_cache=cache)
+    [row] = trial_rows(summary.job_dir)
+    # not a task the agent failed (its command would not have been found): the config's error,
+    # run again once the plug-in is fixed
+    assert row["error_class"] == "config" and row["reward"] is None
+    assert row["error_message"] == (
+        f"agent unreturned: install(): returned None, but {cache / 'unreturned@1.0'} is its "
+        "install: return the Installed that ensure_installed() gives, so the trial's sandbox "
+        "mounts it (nothing else is mounted)")
+
+
 def test_oracle_sees_solution_but_not_tests(make_task: TaskFactory, tmp_path: Path) -> None:
     make_task("o", solve="[ -d /solution ] && [ ! -e /tests ] && echo done > /app/out.txt")
     summary = run(tmp_path / "tasks", ["oracle", "nop"], tmp_path / "jobs")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentindex import failpoints
 from agentindex.agents import Agent, AgentContext, AgentOutcome, SelfReport
+from agentindex.agents.install import DONE
 from agentindex.errors import (
     ConfigError,
     ErrorClass,
@@ -129,6 +130,8 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
     t0 = time.monotonic()
     installed = await agent.install(settings.agent_cache)
     out.install_s = time.monotonic() - t0
+    if installed is None:
+        _check_nothing_installed(agent, settings.agent_cache)
     out.judge_model = judge_model_for(task, options.judge_model)
     network = network_for(task, agent, options.internet, out.judge_model is not None)
     settings.backend.check(task, network)
@@ -185,6 +188,17 @@ async def _run(plan: TrialPlan, settings: TrialSettings, art: Path, try_no: int,
         if problem:
             out.verdict = None
             out.fail(ErrorClass.VERIFIER, problem)
+
+
+def _check_nothing_installed(agent: Agent, cache: Path) -> None:
+    """An agent whose ``install`` returned None gets nothing mounted; if it installed into the
+    cache all the same (a plug-in written when ``install`` returned nothing), it would run
+    without its install and fail every task: a config error, not a score."""
+    found = sorted(p for p in cache.glob(f"{agent.name}@*") if (p / DONE).is_file())
+    if found:
+        raise ConfigError(f"agent {agent.name}", "install()", f"returned None, but {found[-1]} "
+                          "is its install: return the Installed that ensure_installed() gives, "
+                          "so the trial's sandbox mounts it (nothing else is mounted)")
 
 
 def _python_folder(settings: TrialSettings, plan: TrialPlan, try_no: int) -> Path:
