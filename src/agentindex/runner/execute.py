@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import socket
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from agentindex.results import (
@@ -34,6 +34,9 @@ class FinishedTrial:
 
     result: TrialResult
     calls: list[CallRecord]
+    # calls of other tries a kill interrupted, found where this trial ran (a dead Ray worker's
+    # staging): billed, never committed with their own trial, kept as spend
+    interrupted: list[CallRecord] = field(default_factory=list)
 
 
 async def execute_trial(plan: TrialPlan, settings: TrialSettings, staging: Path

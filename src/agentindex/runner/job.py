@@ -220,8 +220,9 @@ async def _run_job(spec: JobSpec, progress: Progress) -> JobSummary:
                 if spec.after_task is not None and left[plan.task.digest] == 0:
                     await spec.after_task(plan.task)
 
-        context = JobContext(name=spec.name, backend=spec.backend, scratch=spec.scratch,
-                             agent_cache=spec.agent_cache, plans=todo, options=spec.options)
+        context = JobContext(name=spec.name, job_dir=spec.job_dir, backend=spec.backend,
+                             scratch=spec.scratch, agent_cache=spec.agent_cache, plans=todo,
+                             options=spec.options)
         async with spec.executor.session(context) as runner, asyncio.TaskGroup() as tg:
             for plan in todo:
                 tg.create_task(one(plan, runner))
@@ -247,4 +248,6 @@ def commit_trial(spec: JobSpec, store: Store, plan: TrialPlan, finished: Finishe
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
     store.commit_trial(result, finished.calls)
+    if finished.interrupted:
+        store.add_interrupted_calls(finished.interrupted)
     return result

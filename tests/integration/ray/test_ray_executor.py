@@ -141,8 +141,8 @@ def test_keys_on_the_workers_never_travel(cluster: Cluster, tmp_path: Path) -> N
     os.environ["ANTHROPIC_API_KEY"] = DRIVER_KEY
     try:
         ray.init(address=cluster.address, log_to_driver=False, configure_logging=False)
-        context = JobContext(name="k", backend=spec.backend, scratch=spec.scratch,
-                             agent_cache=spec.agent_cache, plans=plans)
+        context = JobContext(name="k", job_dir=spec.job_dir, backend=spec.backend,
+                             scratch=spec.scratch, agent_cache=spec.agent_cache, plans=plans)
         runner = RayRunner(ray, context, 1 << 20, 3)
         sent = [ray.cloudpickle.dumps(runner.request(p)) for p in plans]
     finally:
@@ -209,6 +209,42 @@ def test_cluster_check_reports_each_node(cluster: Cluster) -> None:
     assert "2 node(s), 0 with problems" in done.stdout
     assert done.stdout.count("bwrap: ok") == 2
     assert done.stdout.count("ANTHROPIC_API_KEY") == 2 and WORKER_KEY not in done.stdout
+
+
+def test_a_worker_killed_mid_trial_keeps_its_calls_as_spend(cluster: Cluster, ray_dir: Path,
+                                                            tmp_path: Path) -> None:
+    """A try's model calls are billed as they are made. Its worker killed after the first one,
+    Ray runs the trial again, and the calls the dead try staged on its node reach the job's
+    store as interrupted spend (before, the next worker removed them with the workspace)."""
+    tasks = tmp_path / "tasks"
+    write_task(tasks, "slow", solve="sleep 20; echo done > /app/out.txt", instruction="Task.\n")
+    args = ["-d", str(tasks), "-a", "builtin", "-m", "scripted/oracle", "-o",
+            str(tmp_path / "jobs"), "--job", "j", "--executor", "ray", "--ray-address",
+            cluster.address, "-n", "1"]
+    driver = subprocess.Popen([sys.executable, "-m", "agentindex.cli", "run", *args],
+                              env=node_env(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    staged: Path | None = None
+    end = time.monotonic() + 300
+    while staged is None and driver.poll() is None and time.monotonic() < end:
+        staged = next((f for f in (ray_dir / "work").glob("*/staging/tries/1/calls.jsonl")
+                       if f.stat().st_size), None)
+        time.sleep(0.05)
+    assert staged is not None, "no try staged a call"
+    workspace = staged.parents[3]  # work/<workspace>/staging/tries/1/calls.jsonl
+    killed = [json.loads(line) for line in staged.read_text().splitlines()]  # its tool sleeps
+    worker = int((owner_of(workspace.name) or "").split(".")[0])
+    os.kill(worker, signal.SIGKILL)
+    _, err = driver.communicate(timeout=600)
+    assert driver.returncode == 0, err
+    [final] = rows(tmp_path / "jobs" / "j").values()
+    assert (final["reward"], final["error_class"]) == (1.0, None)  # the retry, committed once
+    with sqlite3.connect(tmp_path / "jobs" / "j" / "results.sqlite") as c:
+        kept = set(c.execute("select trial_id, try_no, seq, started_at, input, output "
+                             "from interrupted_calls"))
+    assert killed and kept == {(k["trial_id"], k["try_no"], k["seq"], k["started_at"],
+                                k["input"], k["output"]) for k in killed}
+    assert not workspace.exists()  # claimed by the retry's worker, and gone with its workspace
 
 
 def test_a_node_killed_mid_job_loses_no_trial(cluster: Cluster, tmp_path: Path) -> None:

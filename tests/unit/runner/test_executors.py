@@ -121,3 +121,49 @@ async def test_a_backend_that_cannot_run_is_reported(monkeypatch: pytest.MonkeyP
     assert why != "ok" and ("bubblewrap is not installed" in why or "'ip'" in why)
     report = NodeReport("n1", "host-a", {"bwrap": why}, [], "ok", [])
     assert report.problems == [f"backend bwrap: {why}"]
+
+
+def test_a_worker_claims_its_jobs_dead_workspaces_and_returns_their_staged_calls(
+        tmp_path: Path) -> None:
+    """What a dead worker of this job staged comes back as spend (its tries' calls, and those
+    of workspaces it had claimed itself); another job's dead workspace is removed; a live
+    worker's is left alone."""
+    from agentindex.results import CallRecord
+    from agentindex.runner.executors.ray_worker import JOB_FILE, salvage_dead_workspaces
+    from agentindex.sandbox.cleanup import PREFIX, owner_id
+
+    def record(trial: str, seq: int) -> CallRecord:
+        return CallRecord(trial_id=trial, try_no=1, seq=seq, protocol="anthropic",
+                          provider="anthropic", model="m", started_at=1000.0 + seq, status=200,
+                          input=10 * seq, output=seq, tools_offered=True)
+
+    def workspace(owner: str, job: str, staged: dict[str, list[CallRecord]]) -> Path:
+        d = work / f"{PREFIX}-{owner}-{len(list(work.iterdir())):08x}"
+        d.mkdir()
+        (d / JOB_FILE).write_text(json.dumps({"job": job}))
+        for rel, records in staged.items():
+            (d / rel).parent.mkdir(parents=True, exist_ok=True)
+            (d / rel).write_text("".join(r.to_json() + "\n" for r in records))
+        return d
+
+    work = tmp_path / "work"
+    work.mkdir()
+    dead = "999999999.1"  # no such process
+    mine = workspace(owner_id(), "host:/jobs/j", {})
+    first = workspace(dead, "host:/jobs/j", {"staging/tries/1/calls.jsonl": [record("a", 1)],
+                                             "staging/tries/2/calls.jsonl": [record("a", 2)]})
+    # a dead worker that had itself claimed a dead workspace before it got to reply
+    chain = workspace(dead, "host:/jobs/j", {"staging/tries/1/calls.jsonl": [record("b", 1)]})
+    (chain / "salvaged" / "x" / "staging").mkdir(parents=True)
+    (chain / "salvaged" / "x" / "staging" / "calls.jsonl").write_text(record("c", 1).to_json())
+    other = workspace(dead, "host:/jobs/other", {"staging/calls.jsonl": [record("z", 1)]})
+    alive = workspace(owner_id(), "host:/jobs/other", {"staging/calls.jsonl": [record("y", 1)]})
+
+    found = salvage_dead_workspaces(work, mine, "host:/jobs/j")
+    assert sorted((c.trial_id, c.seq, c.input) for c in found) == [
+        ("a", 1, 10), ("a", 2, 20), ("b", 1, 10), ("c", 1, 10)]
+    assert sorted(p.name for p in work.iterdir()) == sorted([mine.name, alive.name])
+    assert sorted(p.name for p in (mine / "salvaged").iterdir()) == sorted([first.name,
+                                                                            chain.name])
+    assert not other.exists()
+    assert salvage_dead_workspaces(work, mine, "host:/jobs/j") == []  # claimed once

@@ -22,6 +22,7 @@ class JobContext:
     """What every executor needs to know of the job it runs trials for."""
 
     name: str
+    job_dir: Path  # on the job's machine
     backend: Backend
     scratch: Path  # the job's working space on the job's machine
     agent_cache: Path

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +117,9 @@ class RayRunner:
         self.backend = job.backend.capabilities.name
         self.remote = ray.remote(run_trial_on_worker)
         self.retries = retries
+        # names this job wherever its trials run: a worker keeps the calls a dead predecessor
+        # of the same job staged (ray_worker.salvage_dead_workspaces)
+        self.job_key = f"{socket.gethostname()}:{job.job_dir.resolve()}"
         self._blobs: dict[str, Any] = {}
 
     def request(self, plan: TrialPlan) -> TrialRequest:
@@ -125,8 +129,8 @@ class RayRunner:
         if task.digest not in self._blobs:  # once per task, however many trials it has
             self._blobs[task.digest] = self.ray.put(pack(task.path))
         return TrialRequest(plan=plan, task_blob=[self._blobs[task.digest]], job=self.job.name,
-                            backend=self.backend, artifact_cap_bytes=self.cap_bytes,
-                            options=self.job.options)
+                            job_key=self.job_key, backend=self.backend,
+                            artifact_cap_bytes=self.cap_bytes, options=self.job.options)
 
     async def run(self, plan: TrialPlan, staging: Path) -> FinishedTrial:
         ref = self.remote.options(max_retries=self.retries, retry_exceptions=False,

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import json
 import os
 import secrets
 import shutil
@@ -24,9 +25,11 @@ from agentindex.agents.install import CACHE
 from agentindex.errors import ConfigError, ErrorClass
 from agentindex.gateway import Gateway
 from agentindex.paths import cache_dir
+from agentindex.results import CallRecord
 from agentindex.runner.execute import FinishedTrial, execute_trial
 from agentindex.runner.executors.artifacts import Packed, pack, unpack
 from agentindex.runner.plan import TrialOptions, TrialPlan, TrialSettings, agent_for
+from agentindex.runner.salvage import staged_calls
 from agentindex.runner.verifier_tools import provide_or_none
 from agentindex.sandbox import Backend, get_backend
 from agentindex.sandbox.cleanup import PREFIX, owner_alive, owner_id
@@ -38,6 +41,8 @@ from agentindex.tasks.model import Task
 # worker process's working space; default the cache's ray/. AGENTINDEX_RAY_DIR moves it (e.g. to
 # a big local disk).
 RAY_DIR_ENV = "AGENTINDEX_RAY_DIR"
+# In each worker's workspace: the job it works for (``RayRunner.job_key``).
+JOB_FILE = "job.json"
 # Infrastructure errors name the node, so a node whose backend or agent install fails is found.
 NODE_ERRORS = (ErrorClass.SANDBOX, ErrorClass.INSTALL)
 
@@ -51,6 +56,7 @@ class TrialRequest:
     task_blob: list[Any]  # [ObjectRef of the task's .tar.gz]; nested, so Ray fetches it only
     #                       when the node has no copy yet
     job: str
+    job_key: str  # the job's identity across runs and nodes (RayRunner.job_key)
     backend: str
     artifact_cap_bytes: int
     options: TrialOptions  # the job's: its providers name key variables, never a key
@@ -81,9 +87,11 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
 
     node_id = ray.get_runtime_context().get_node_id()
     root = ray_dir()
-    _remove_dead_workspaces(root / "work")
     work = root / "work" / f"{PREFIX}-{owner_id()}-{secrets.token_hex(4)}"
     try:
+        work.mkdir(parents=True)
+        (work / JOB_FILE).write_text(json.dumps({"job": request.job_key}) + "\n")
+        interrupted = salvage_dead_workspaces(root / "work", work, request.job_key)
         task = materialize(request.plan.task, request.task_blob, root / "tasks")
         plan = dataclasses.replace(request.plan, task=task)
         settings = TrialSettings(
@@ -93,7 +101,8 @@ def run_trial_on_worker(request: TrialRequest) -> TrialReply:
         finished = asyncio.run(_execute(plan, settings, work / "staging"))
         # The result names the task where the job read it, not this node's copy.
         result = finished.result.model_copy(update={"task_path": str(request.plan.task.path)})
-        finished = _name_node(dataclasses.replace(finished, result=result))
+        finished = _name_node(dataclasses.replace(finished, result=result,
+                                                  interrupted=interrupted))
         return TrialReply(finished, pack(work / "staging", request.artifact_cap_bytes))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -143,12 +152,46 @@ def materialize(task: Task, blob: list[Any], tasks_root: Path) -> Task:
     return dataclasses.replace(task, path=home / task.path.name)
 
 
-def _remove_dead_workspaces(work_root: Path) -> None:
-    """Workspaces of worker processes that are gone (killed with their job's driver, or with
-    their node) are this node's to remove; a live worker's are never touched."""
+def salvage_dead_workspaces(work_root: Path, mine: Path, job_key: str) -> list[CallRecord]:
+    """Workspaces of worker processes that are gone (killed with their job's driver, or on
+    their own) are this node's to clear; a live worker's are never touched. One of this job may
+    hold the calls a try staged before its worker died: billed, and never committed with their
+    trial. It is moved into ``mine`` — an atomic claim, so two workers never both take it, and
+    if this worker dies too its own workspace carries it on — and its staged calls are returned
+    for the job to keep as spend. Another job's is removed."""
+    found: list[CallRecord] = []
     if not work_root.is_dir():
-        return
+        return found
     for d in work_root.iterdir():
         parts = d.name.split("-")
-        if len(parts) == 3 and parts[0] == PREFIX and not owner_alive(parts[1]):
+        if d == mine or len(parts) != 3 or parts[0] != PREFIX or owner_alive(parts[1]):
+            continue
+        if _job_of(d) != job_key:
             shutil.rmtree(d, ignore_errors=True)
+            continue
+        claimed = mine / "salvaged" / d.name
+        claimed.parent.mkdir(exist_ok=True)
+        try:
+            d.rename(claimed)
+        except OSError:  # another worker of this node claimed it first
+            continue
+        found += [c for f in _staged_call_files(claimed) for c in staged_calls(f)]
+    return found
+
+
+def _job_of(workspace: Path) -> str | None:
+    try:
+        return str(json.loads((workspace / JOB_FILE).read_text())["job"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _staged_call_files(workspace: Path) -> list[Path]:
+    """A workspace's staged ``calls.jsonl`` files (the trial's, each try's), and those of the
+    workspaces it had claimed itself."""
+    staging = workspace / "staging"
+    files = [f for f in [staging / "calls.jsonl", *sorted(staging.glob("tries/*/calls.jsonl"))]
+             if f.is_file()]
+    for nested in sorted((workspace / "salvaged").glob("*")):
+        files += _staged_call_files(nested)
+    return files
