@@ -43,6 +43,13 @@ def _subdirs(path: Path) -> list[Path]:
         return []
 
 
+def staged_call_files(staging: Path) -> list[Path]:
+    """The ``calls.jsonl`` files one trial's staging directory holds: the trial's own (its last
+    try's, moved up when it ended) and each try's under ``tries/<n>/``."""
+    return [f for f in [staging / "calls.jsonl", *sorted(staging.glob("tries/*/calls.jsonl"))]
+            if f.is_file()]
+
+
 def interrupted_call_files(trials: Path, done: Collection[str] | None) -> list[Path]:
     """Every staged ``calls.jsonl`` of an uncommitted trial under ``trials``: in ``.staging``,
     and (unless ``done`` is None) in a trial directory whose id is not in ``done`` (renamed,
@@ -51,8 +58,7 @@ def interrupted_call_files(trials: Path, done: Collection[str] | None) -> list[P
     if done is not None:
         dirs += [d for d in (trials.iterdir() if trials.is_dir() else ())
                  if d.name not in done and not d.name.startswith(".") and d.is_dir()]
-    return sorted(f for d in dirs for f in [d / "calls.jsonl", *d.glob("tries/*/calls.jsonl")]
-                  if f.is_file())
+    return sorted(f for d in dirs for f in staged_call_files(d))
 
 
 def salvage_interrupted_calls(trials: Path, store: Store,

@@ -29,10 +29,10 @@ from agentindex.results import CallRecord
 from agentindex.runner.execute import FinishedTrial, execute_trial
 from agentindex.runner.executors.artifacts import Packed, pack, unpack
 from agentindex.runner.plan import TrialOptions, TrialPlan, TrialSettings, agent_for
-from agentindex.runner.salvage import staged_calls
+from agentindex.runner.salvage import staged_call_files, staged_calls
 from agentindex.runner.verifier_tools import provide_or_none
 from agentindex.sandbox import Backend, get_backend
-from agentindex.sandbox.cleanup import PREFIX, owner_alive, owner_id
+from agentindex.sandbox.cleanup import PREFIX, owner_id, stale
 from agentindex.tasks.judge import judge_spec
 from agentindex.tasks.loader import task_digest
 from agentindex.tasks.model import Task
@@ -163,8 +163,7 @@ def salvage_dead_workspaces(work_root: Path, mine: Path, job_key: str) -> list[C
     if not work_root.is_dir():
         return found
     for d in work_root.iterdir():
-        parts = d.name.split("-")
-        if d == mine or len(parts) != 3 or parts[0] != PREFIX or owner_alive(parts[1]):
+        if d == mine or not stale(d.name):
             continue
         if _job_of(d) != job_key:
             shutil.rmtree(d, ignore_errors=True)
@@ -189,9 +188,7 @@ def _job_of(workspace: Path) -> str | None:
 def _staged_call_files(workspace: Path) -> list[Path]:
     """A workspace's staged ``calls.jsonl`` files (the trial's, each try's), and those of the
     workspaces it had claimed itself."""
-    staging = workspace / "staging"
-    files = [f for f in [staging / "calls.jsonl", *sorted(staging.glob("tries/*/calls.jsonl"))]
-             if f.is_file()]
+    files = staged_call_files(workspace / "staging")
     for nested in sorted((workspace / "salvaged").glob("*")):
         files += _staged_call_files(nested)
     return files
